@@ -1,0 +1,4 @@
+"""Back-office screens of the audit app."""
+
+app_name = "audit"
+urlpatterns: list = []

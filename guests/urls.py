@@ -1,0 +1,4 @@
+"""Back-office screens of the guests app."""
+
+app_name = "guests"
+urlpatterns: list = []

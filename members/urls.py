@@ -1,0 +1,4 @@
+"""Back-office screens of the members app."""
+
+app_name = "members"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Back-office screens of the reservations app."""
+
+app_name = "reservations"
+urlpatterns: list = []
