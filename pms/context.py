@@ -18,9 +18,8 @@ class RequestContext:
     route: str = ""
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "pms_request_context", default=RequestContext()
-)
+_EMPTY = RequestContext()  # frozen, so sharing it as the default is safe
+_current: contextvars.ContextVar = contextvars.ContextVar("pms_request_context", default=_EMPTY)
 
 
 def current() -> RequestContext:
