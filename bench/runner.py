@@ -47,11 +47,11 @@ class BenchContext:
 
         n = 0
         cols = ", ".join(columns)
-        with connection.cursor() as cur:
-            with cur.connection.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    n += 1
+        connection.ensure_connection()
+        with connection.connection.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
         return n
 
     def count(self, table: str) -> int:
