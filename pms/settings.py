@@ -298,3 +298,44 @@ SILENCED_SYSTEM_CHECKS = []
 
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
 CSRF_FAILURE_VIEW = "pms.views.csrf_failure"
+
+# --- audit ---
+# The audit trail (audit/, DESIGN.md "Audit"). Retention of the access log: at least 180 days.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1095)
+AUDIT_MIN_RETENTION_DAYS = 180
+if AUDIT_RETENTION_DAYS < AUDIT_MIN_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: access events must be kept at least "
+        f"{AUDIT_MIN_RETENTION_DAYS} days. Raise it (the default is 1095, three years)."
+    )
+AUDIT_SEAL_CHUNK = env.int("AUDIT_SEAL_CHUNK", default=5000)  # events per checkpoint at most
+AUDIT_REVIEW_PAGE_SIZE = 50
+AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=100_000)
+# Anomaly rules (audit/anomalies.py); each raises at most one alert per operator and window.
+AUDIT_ALERT_RULES = {
+    "lookups_per_hour": env.int("AUDIT_ALERT_LOOKUPS_PER_HOUR", default=60),
+    "baseline_factor": 5,  # lookups in an hour above 5x the operator's own 30-day hourly median
+    "baseline_days": 30,
+    "baseline_min_hours": 10,  # active hours of history before the baseline rule applies
+    "baseline_min_lookups": 20,  # and never for an hour below this many lookups
+    "distinct_guests_per_hour": env.int("AUDIT_ALERT_DISTINCT_GUESTS_PER_HOUR", default=40),
+    "denials": 5,
+    "denial_window_minutes": 10,
+    "export_rows": env.int("AUDIT_ALERT_EXPORT_ROWS", default=500),
+}
+# django-auditlog: the request id as correlation id; the address the way the access log takes it.
+AUDITLOG_CID_GETTER = "audit.changelog.current_request_id"
+AUDITLOG_MASK_CALLABLE = "audit.changelog.mask_value"
+AUDITLOG_STORE_JSON_CHANGES = True
+MIDDLEWARE = [
+    "audit.middleware.AuditlogMiddleware" if m == "auditlog.middleware.AuditlogMiddleware" else m
+    for m in MIDDLEWARE
+] + ["audit.middleware.FailClosedMiddleware"]
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "audit-seal": {"task": "audit.tasks.seal", "schedule": 300.0},
+        "audit-scan": {"task": "audit.tasks.scan", "schedule": 300.0},
+        "audit-verify": {"task": "audit.tasks.verify", "schedule": 24 * 3600.0},
+        "audit-purge": {"task": "audit.tasks.purge", "schedule": 24 * 3600.0},
+    }
+)

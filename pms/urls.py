@@ -35,6 +35,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", include("pms.admin_urls")),
     path("audit/", include("audit.urls")),
     path("guests/", include("guests.urls")),
     path("", include("reservations.urls")),

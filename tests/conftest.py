@@ -33,9 +33,10 @@ ROLE_PEOPLE = {role: name for name, (role, _) in PEOPLE.items() if name not in {
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
-    """Each test gets its own cache namespace (axes, throttles, rate limits live there)."""
+    """Each test gets its own cache namespace (axes, throttles, rate limits live there), in English."""
     import uuid
 
+    settings.LANGUAGE_CODE = "en"  # assertions read English; the Chinese interface has its own tests
     settings.CACHES = {
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex},
