@@ -1,15 +1,30 @@
-"""Writes to the audit trail. `access_record` is the one function every selector calls."""
+"""Writes to the audit trail. `access_record` is the one function every selector calls.
+
+Also the writes compliance makes from the review screens: alert status changes and suspending an
+operator's account.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from pms import context
 
-from .models import AccessEvent, AccessEventGuest, Outcome
+from .models import AccessEvent, AccessEventGuest, Action, Alert, AlertHistory, AlertStatus, Outcome
+
+logger = logging.getLogger(__name__)
+
+
+class AuditWriteFailed(RuntimeError):
+    """The access event could not be written, so the read it records must not happen (fail closed).
+
+    `audit.middleware.FailClosedMiddleware` turns it into the plain error page (or problem 500),
+    even with DEBUG on, so no debug page with local variables ever shows the data."""
 
 
 def _actor_role(actor, prop) -> tuple[str, int | None]:
@@ -40,24 +55,27 @@ def access_record(
     role: str | None = None,
     channel: str | None = None,
     username: str | None = None,
+    at: datetime | None = None,
 ) -> AccessEvent:
     """Record one access event (and its guest links) in the caller's transaction.
 
     Call it inside the same `transaction.atomic` as the read it records: if the insert fails the
     exception propagates, the transaction rolls back and the data never leaves (fail closed).
-    `criteria` must already be masked and blind-indexed (`pms.crypto.criterion`).
+    `criteria` must already be masked and blind-indexed: `{"id_number": criterion("id_number", v)}`
+    (`pms.crypto.criterion`), keyed by the kind, so the review screens can find "who searched for
+    this ID number". An export should put its row count in `criteria["rows"]` (or list the ids in
+    `target_ids`): the mass-export alert reads it. `at` is for back-filling (demo data) only.
+    Raises `AuditWriteFailed` when the event cannot be written.
     """
     ctx = context.current()
     user_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
     actor_role, property_id = _actor_role(actor if user_id else None, property)
-    now = timezone.now()
-    with transaction.atomic():
-        event = AccessEvent.objects.create(
-            at=now,
+    now = at or timezone.now()
+    try:
+        return _insert(
+            now=now,
             actor_user_id=user_id,
-            actor_username=username
-            if username is not None
-            else (getattr(actor, "username", "") if user_id else ""),
+            actor_username=username if username is not None else (actor.get_username() if user_id else ""),
             actor_role=role if role is not None else actor_role,
             actor_property_id=property_id,
             channel=channel or ctx.channel,
@@ -70,8 +88,69 @@ def access_record(
             request_id=ctx.request_id,
             ip=ctx.ip,
             user_agent=ctx.user_agent,
+            guest_ids=guest_ids,
         )
+    except Exception as exc:
+        logger.error("audit: access event not written (%s); the read is refused", exc.__class__.__name__)
+        raise AuditWriteFailed("the access event could not be written") from exc
+
+
+def _insert(*, now, guest_ids, **fields) -> AccessEvent:
+    # No savepoint: two round trips saved, and a failure here must roll back the caller's read anyway.
+    with transaction.atomic(savepoint=False):
+        event = AccessEvent.objects.create(at=now, **fields)
         links = [AccessEventGuest(event=event, guest_id=g, at=now) for g in dict.fromkeys(guest_ids)]
         if links:
             AccessEventGuest.objects.bulk_create(links)
     return event
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def alert_transition(*, actor, alert: Alert, to_status: str, note: str = "") -> Alert:
+    """Move an alert to `to_status` (open, acknowledged, resolved) and append the history row."""
+    if to_status not in AlertStatus.values:
+        raise ValueError(f"unknown alert status {to_status!r}")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        previous = alert.status
+        alert.status = to_status
+        if note:
+            alert.notes = (alert.notes + "\n" if alert.notes else "") + note
+        alert.updated_at = timezone.now()
+        alert.save(update_fields=["status", "notes", "updated_at"])
+        AlertHistory.objects.create(
+            alert=alert,
+            actor_user_id=actor.pk,
+            actor_username=actor.get_username(),
+            from_status=previous,
+            to_status=to_status,
+            note=note,
+        )
+    return alert
+
+
+def operator_suspend(*, actor, alert: Alert, reason: str):
+    """Deactivate the operator an alert names: they can no longer sign in and their sessions end.
+
+    Recorded as an access event (`suspend`), in the change log (the user's `is_active`), and in the
+    alert's history; the alert is acknowledged if it was open."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=alert.operator_user_id)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        access_record(
+            actor=actor,
+            action=Action.SUSPEND,
+            target_type="user",
+            target_ids=[user.pk],
+            reason=reason,
+            criteria={"alert": alert.pk},
+        )
+        to_status = AlertStatus.ACKNOWLEDGED if alert.status == AlertStatus.OPEN else alert.status
+        alert_transition(actor=actor, alert=alert, to_status=to_status, note=reason)
+    return user
