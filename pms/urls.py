@@ -50,3 +50,5 @@ handler400 = "pms.views.error_400"
 handler403 = "pms.views.error_403"
 handler404 = "pms.views.error_404"
 handler500 = "pms.views.error_500"
+
+urlpatterns += [path("", include("operations.urls"))]

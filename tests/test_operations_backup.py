@@ -1,0 +1,265 @@
+"""Backups: encrypted in authenticated chunks, rehearsed into a scratch database, restored only
+when verified and only over an empty database unless forced."""
+
+import base64
+import hashlib
+import io
+import struct
+
+import psycopg
+import pytest
+from django.core.files.storage import storages
+from django.core.management import CommandError, call_command, get_commands
+from django.db import connection
+
+from operations import backups, sealed
+from operations.models import BackupRecord, RehearsalRecord
+
+KEY = b"\x07" * 32
+
+
+@pytest.fixture
+def backup_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backups": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+def _guest(phone="13812345678", email="zhang.wei@example.com"):
+    from guests.models import Guest
+
+    guest = Guest(family_name="张", given_name="伟", phone=phone, email=email)
+    guest.save()
+    return guest
+
+
+def _frames(data: bytes) -> tuple[bytes, list[bytes]]:
+    header, rest, frames = data[: sealed.HEADER_BYTES], data[sealed.HEADER_BYTES :], []
+    while rest:
+        (n,) = struct.unpack(">I", rest[:4])
+        frames.append(rest[: 4 + n])
+        rest = rest[4 + n :]
+    return header, frames
+
+
+def _sealed(plain: bytes, chunk_size=16) -> bytes:
+    out = io.BytesIO()
+    sealed.encrypt_stream(io.BytesIO(plain), out, key=KEY, chunk_size=chunk_size)
+    return out.getvalue()
+
+
+def _open(data: bytes, key=KEY) -> bytes:
+    return b"".join(sealed.decrypt_chunks(io.BytesIO(data), key=key))
+
+
+# ---------------------------------------------------------------- the file format
+
+
+def test_it_round_trips_in_several_chunks():
+    plain = bytes(range(256)) * 3
+    data = _sealed(plain)
+    assert len(_frames(data)[1]) == len(plain) // 16  # read-ahead: the last full chunk is the final one
+    assert _open(data) == plain
+    assert _open(_sealed(plain + b"!")) == plain + b"!"
+    assert len(_frames(_sealed(b""))[1]) == 1 and _open(_sealed(b"")) == b""
+
+
+def test_it_refuses_a_flipped_byte():
+    data = bytearray(_sealed(b"x" * 100))
+    data[sealed.HEADER_BYTES + 30] ^= 0x01
+    with pytest.raises(sealed.BackupError, match="does not authenticate"):
+        _open(bytes(data))
+
+
+def test_it_refuses_a_file_cut_at_a_chunk_boundary():
+    header, frames = _frames(_sealed(b"y" * 64))
+    with pytest.raises(sealed.BackupError, match="without its final chunk"):
+        _open(header + b"".join(frames[:-1]))
+
+
+def test_it_refuses_a_file_cut_inside_a_chunk():
+    data = _sealed(b"y" * 64)
+    with pytest.raises(sealed.BackupError, match="truncated"):
+        _open(data[:-5])
+
+
+def test_it_refuses_reordered_chunks():
+    header, frames = _frames(_sealed(b"a" * 16 + b"b" * 16 + b"c" * 16))
+    frames[0], frames[1] = frames[1], frames[0]
+    with pytest.raises(sealed.BackupError, match="chunk 0 does not authenticate"):
+        _open(header + b"".join(frames))
+
+
+def test_it_refuses_data_after_the_final_chunk():
+    with pytest.raises(sealed.BackupError, match="after the final chunk"):
+        _open(_sealed(b"z" * 20) + b"more")
+
+
+def test_it_names_a_wrong_key():
+    with pytest.raises(sealed.BackupError, match="different key"):
+        _open(_sealed(b"secret"), key=b"\x08" * 32)
+
+
+def test_the_backup_key_is_not_a_data_key(settings):
+    settings.PMS_BACKUP_KEY = base64.b64encode(KEY).decode()
+    assert sealed.backup_key() == KEY
+    settings.PMS_ENCRYPTION_KEYS = ["k1:" + settings.PMS_BACKUP_KEY]
+    from operations.checks import backup_key_check
+
+    assert [e.id for e in backup_key_check(None)] == ["operations.E001"]
+
+
+# ---------------------------------------------------------------- against PostgreSQL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_then_rehearsal_round_trip(backup_storage):
+    guest = _guest()
+    record = backups.backup_create()
+
+    assert record.ok and record.size > 0
+    stored = backup_storage / record.name
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == record.sha256 == record.manifest["sha256"]
+    assert not stored.read_bytes().startswith(b"PGDMP")  # encrypted, not a plain dump
+    assert record.manifest["row_counts"]["guests_guest"] == 1
+    assert record.manifest["schema_version"]["operations"] == "0001_initial"
+
+    outcome = backups.rehearsal_run()
+    rehearsal = outcome.record
+    assert rehearsal.ok, rehearsal.differences
+    assert rehearsal.checks["row_counts"] == "ok" and rehearsal.checks["migrations"] == "ok"
+    assert rehearsal.checks["tables_counted"] == len(record.manifest["row_counts"])
+    expected_audit = "ok" if "audit_verify" in get_commands() else "not available"
+    assert rehearsal.checks["audit_verify"] == expected_audit
+    digests = {(s.table, s.column, s.row_id): s.sha256 for s in outcome.samples}
+    assert digests[("guests_guest", "phone", str(guest.pk))] == hashlib.sha256(b"13812345678").hexdigest()
+    assert (
+        digests[("guests_guest", "email", str(guest.pk))]
+        == hashlib.sha256(b"zhang.wei@example.com").hexdigest()
+    )
+    with psycopg.connect(
+        dbname="postgres",
+        host=connection.settings_dict["HOST"] or None,
+        port=connection.settings_dict["PORT"] or None,
+        user=connection.settings_dict["USER"] or None,
+    ) as conn:
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE '%%_rehearsal_%%'").fetchall()
+    assert left == []  # the scratch database was dropped
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rehearsal_notices_a_row_count_that_differs(backup_storage):
+    _guest()
+    record = backups.backup_create()
+    manifest_path = backup_storage / record.manifest_name
+    manifest_path.write_text(manifest_path.read_text().replace('"guests_guest": 1', '"guests_guest": 2'))
+
+    rehearsal = backups.rehearsal_run().record
+
+    assert not rehearsal.ok
+    assert rehearsal.differences == ["guests_guest: 2 rows in the manifest, 1 restored"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tampered_backup_is_refused(backup_storage):
+    record = backups.backup_create()
+    path = backup_storage / record.name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(sealed.BackupError, match="does not authenticate"):
+        backups.backup_verify(backups.load_manifest())
+    rehearsal = backups.rehearsal_run().record
+    assert not rehearsal.ok
+    assert "does not authenticate" in " ".join(rehearsal.differences)
+    with pytest.raises(CommandError, match=r"REFUSED.*does not authenticate"):
+        call_command("restore", "--target", connection.settings_dict["NAME"] + "_never", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_truncated_backup_is_refused(backup_storage):
+    record = backups.backup_create()
+    path = backup_storage / record.name
+    path.write_bytes(path.read_bytes()[:-100])
+
+    with pytest.raises(sealed.BackupError, match="truncated"):
+        backups.backup_verify(backups.load_manifest())
+    assert not backups.rehearsal_run().record.ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_populated_database_without_force(backup_storage):
+    _guest()
+    backups.backup_create()
+    before = BackupRecord.objects.count()
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("restore", stdout=out)
+
+    assert "Restore plan:" in out.getvalue() and "will be REPLACED" in out.getvalue()
+    assert BackupRecord.objects.count() == before  # nothing was touched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_into_an_empty_database(backup_storage):
+    _guest()
+    backups.backup_create()
+    target = connection.settings_dict["NAME"] + "_restore_test"
+    sd = dict(connection.settings_dict)
+    try:
+        call_command("restore", "--target", target, stdout=io.StringIO())
+        with backups._connect(target, sd=sd) as conn:
+            assert conn.execute("SELECT count(*) FROM guests_guest").fetchone()[0] == 1
+    finally:
+        backups._drop_database(target, sd)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_keeps_the_newest_by_count_and_age(backup_storage, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.BACKUP_KEEP_COUNT = 2
+    settings.BACKUP_KEEP_DAYS = 10
+    storage = storages["backups"]
+    now = timezone.now()
+    made = []
+    for days in (0, 1, 2, 20):  # newest first
+        name = storage.save(f"b{days}.pmsbak", io.BytesIO(b"x"))
+        made.append(BackupRecord.objects.create(ok=True, name=name, started_at=now - timedelta(days=days)))
+
+    removed = backups.backup_prune(now=now)
+
+    assert sorted(r.name for r in removed) == ["b2.pmsbak", "b20.pmsbak"]
+    assert storage.exists("b0.pmsbak") and storage.exists("b1.pmsbak") and not storage.exists("b2.pmsbak")
+
+
+@pytest.mark.django_db
+def test_the_newest_backup_survives_retention_whatever_its_age(backup_storage, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.BACKUP_KEEP_DAYS = 1
+    old = BackupRecord.objects.create(ok=True, name="", started_at=timezone.now() - timedelta(days=30))
+    assert backups.backup_prune() == []
+    old.refresh_from_db()
+    assert old.deleted_at is None
+
+
+@pytest.mark.django_db
+def test_a_rehearsal_without_any_backup_fails_and_says_why(backup_storage):
+    rehearsal = backups.rehearsal_run().record
+    assert not rehearsal.ok
+    assert rehearsal.differences == [
+        "RestoreError: there is no complete backup in storage (run `manage.py backup`)"
+    ]
+    assert RehearsalRecord.objects.get().pk == rehearsal.pk
