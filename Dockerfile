@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 1000 pms
+RUN useradd --create-home --uid 1000 pms && mkdir -p /app/backups /app/media
 WORKDIR /app
 
 COPY pyproject.toml ./
@@ -18,4 +18,4 @@ RUN pip install . \
     && chown -R pms:pms /app
 USER pms
 EXPOSE 8000
-CMD ["gunicorn", "pms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "pms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

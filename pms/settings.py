@@ -42,6 +42,7 @@ def _require_production_settings() -> None:
             ("PMS_ENCRYPTION_KEYS", PMS_ENCRYPTION_KEYS),
             ("PMS_BLIND_INDEX_KEY", PMS_BLIND_INDEX_KEY),
             ("PMS_AUDIT_KEY", PMS_AUDIT_KEY),
+            ("PMS_BACKUP_KEY", PMS_BACKUP_KEY),
         )
         if not value
     ]
@@ -339,3 +340,90 @@ CELERY_BEAT_SCHEDULE.update(
         "audit-purge": {"task": "audit.tasks.purge", "schedule": 24 * 3600.0},
     }
 )
+
+# --- reservations ---
+# The night audit closes each property's business day after midnight (property time is taken per
+# property inside the task; the schedule runs in CELERY_TIMEZONE).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {"reservations-night-audit": {"task": "reservations.night_audit", "schedule": crontab(hour=2, minute=0)}}
+)
+
+# --- guests ---
+# Minutes an approved access grant (dual review or break-the-glass) lasts.
+GUEST_GRANT_MINUTES = env.int("GUEST_GRANT_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["guests-expire-grants"] = {
+    "task": "guests.expire_grants",
+    "schedule": timedelta(minutes=1),
+}
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "BookingStatusEnum": "reservations.models.BookingStatus",
+        "BookingChannelEnum": "reservations.models.BookingChannel",
+    }
+)
+
+# --- operations ---
+# Backups, restore rehearsals, response times, structured logs and health (operations/, docs/operations.md).
+from celery.schedules import crontab  # noqa: E402
+
+INSTALLED_APPS += ["operations"]
+# First, so it times the whole stack; it records the route name, never the path.
+MIDDLEWARE.insert(0, "operations.middleware.RequestTimingMiddleware")
+
+STORAGES["backups"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(env.path("BACKUP_ROOT", default=BASE_DIR / "backups"))},
+}
+BACKUP_STORAGE_ALIAS = env.str("BACKUP_STORAGE_ALIAS", default="backups")
+BACKUP_TMP_DIR = env.str("BACKUP_TMP_DIR", default="")  # the encrypted file is assembled here first
+BACKUP_KEEP_COUNT = env.int("BACKUP_KEEP_COUNT", default=14)
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
+BACKUP_CHUNK_BYTES = 1024 * 1024
+PG_DUMP = env.str("PG_DUMP", default="pg_dump")
+PG_RESTORE = env.str("PG_RESTORE", default="pg_restore")
+REHEARSAL_SAMPLE_SIZE = env.int("REHEARSAL_SAMPLE_SIZE", default=20)  # values per encrypted column
+REHEARSAL_AUDIT_TIMEOUT = env.int("REHEARSAL_AUDIT_TIMEOUT", default=3600)  # seconds for audit_verify
+
+# Response times: buffered per process, flushed to Redis, folded into RouteTiming every 5 minutes.
+TIMING_REDIS_URL = env.str("TIMING_REDIS_URL", default=REDIS_URL)
+TIMING_KEY_PREFIX = env.str("TIMING_KEY_PREFIX", default="pms:timing")
+TIMING_FLUSH_SECONDS = env.float("TIMING_FLUSH_SECONDS", default=10.0)
+TIMING_FLUSH_REQUESTS = env.int("TIMING_FLUSH_REQUESTS", default=500)
+TIMING_KEEP_DAYS = env.int("TIMING_KEEP_DAYS", default=90)
+REQUEST_LOG = env.bool("REQUEST_LOG", default=True)  # one line per request to logger pms.request
+
+# /metrics: `Authorization: Bearer <METRICS_TOKEN>`, or a DRF token / session of IT or compliance.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# /healthz adds backup, rehearsal, audit seal and beat checks when this is on (503 when overdue).
+HEALTH_REQUIRE_JOBS = env.bool("HEALTH_REQUIRE_JOBS", default=not DEBUG and not TESTING)
+HEALTH_MAX_BACKUP_AGE_HOURS = env.int("HEALTH_MAX_BACKUP_AGE_HOURS", default=26)
+HEALTH_MAX_REHEARSAL_AGE_DAYS = env.int("HEALTH_MAX_REHEARSAL_AGE_DAYS", default=8)
+HEALTH_MAX_SEAL_AGE_MINUTES = env.int("HEALTH_MAX_SEAL_AGE_MINUTES", default=30)
+HEALTH_MAX_BEAT_AGE_MINUTES = env.int("HEALTH_MAX_BEAT_AGE_MINUTES", default=5)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "operations-heartbeat": {"task": "operations.tasks.heartbeat", "schedule": 60.0},
+        "operations-fold-timings": {"task": "operations.tasks.fold_timings", "schedule": 300.0},
+        "operations-backup": {"task": "operations.tasks.backup", "schedule": crontab(hour=2, minute=30)},
+        "operations-rehearsal": {
+            "task": "operations.tasks.rehearse",
+            "schedule": crontab(hour=4, minute=0, day_of_week="sun"),
+        },
+    }
+)
+
+# Logs: JSON lines in production (LOG_FORMAT=json), plain in development; personal data masked in
+# every record by a filter on every handler.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: use json or plain.")
+LOGGING["formatters"]["json"] = {"()": "operations.logs.JsonFormatter"}
+LOGGING.setdefault("filters", {})["mask_personal_data"] = {"()": "operations.logs.MaskPersonalData"}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("mask_personal_data")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+LOGGING["loggers"]["pms.request"] = {"level": env.str("REQUEST_LOG_LEVEL", default="INFO")}

@@ -40,6 +40,7 @@ urlpatterns = [
     path("guests/", include("guests.urls")),
     path("", include("reservations.urls")),
     path("members/", include("members.urls")),
+    path("", include("operations.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -51,4 +52,3 @@ handler403 = "pms.views.error_403"
 handler404 = "pms.views.error_404"
 handler500 = "pms.views.error_500"
 
-urlpatterns += [path("", include("operations.urls"))]

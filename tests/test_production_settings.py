@@ -18,6 +18,7 @@ GOOD = {
     "PMS_ENCRYPTION_KEYS": "k2026:" + base64.b64encode(b"\x01" * 32).decode(),
     "PMS_BLIND_INDEX_KEY": "blind-index-key-for-the-test",
     "PMS_AUDIT_KEY": "audit-key-for-the-test",
+    "PMS_BACKUP_KEY": base64.b64encode(b"\x02" * 32).decode(),
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pms"),
 }
 
@@ -41,7 +42,8 @@ def test_check_deploy_is_clean_in_production_mode():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PMS_ENCRYPTION_KEYS", "PMS_BLIND_INDEX_KEY", "PMS_AUDIT_KEY"]
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "PMS_ENCRYPTION_KEYS", "PMS_BLIND_INDEX_KEY", "PMS_AUDIT_KEY", "PMS_BACKUP_KEY"],
 )
 def test_start_up_refuses_a_missing_secret(missing):
     env = {k: v for k, v in GOOD.items() if k != missing}
