@@ -1,3 +1,16 @@
 """API routes of the reservations app, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("bookings/", api.booking_list, name="api-bookings"),
+    path("bookings/<uuid:booking_id>/", api.booking_detail, name="api-booking"),
+    path("bookings/<uuid:booking_id>/cancel/", api.booking_cancel, name="api-booking-cancel"),
+    path("bookings/<uuid:booking_id>/check-in/", api.booking_check_in, name="api-booking-check-in"),
+    path("bookings/<uuid:booking_id>/check-out/", api.booking_check_out, name="api-booking-check-out"),
+    path("availability/", api.availability, name="api-availability"),
+    path("rooms/", api.room_list, name="api-rooms"),
+    path("rate-plans/", api.rate_plan_list, name="api-rate-plans"),
+]

@@ -1,0 +1,95 @@
+"""What the reservations app adds to the guest profile (stays, current bookings) and to the guest
+search (booking reference, room number within a date window)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from pms.permissions import properties_for
+from pms.roles import Capability
+
+
+def _stays_context(actor, guest, prop) -> dict:
+    from .selectors import guest_stays
+
+    # Full history at the properties where the actor sees full profiles (and the current one,
+    # reached through an access grant); a group-wide role sees the group's history.
+    props = {p.pk: p for p in properties_for(actor, Capability.VIEW_GUEST_FULL)}
+    if prop is not None:
+        props.setdefault(prop.pk, prop)
+    return guest_stays(guest=guest, properties=list(props.values()))
+
+
+def _bookings_context(actor, guest, prop) -> dict:
+    from .selectors import guest_upcoming
+
+    return {"bookings": guest_upcoming(guest=guest, property=prop) if prop is not None else []}
+
+
+def _by_reference(actor, value, properties, date_from=None, date_to=None):
+    from .models import Booking
+    from .selectors import normalise_reference
+
+    ref = normalise_reference(value)
+    qs = Booking.objects.filter(reference=ref, property__in=properties)
+    ids = list(qs.values_list("guest_id", flat=True))
+    ids += list(qs.values_list("companion_links__guest_id", flat=True))
+    return [i for i in dict.fromkeys(ids) if i]
+
+
+def _by_room(actor, value, properties, date_from=None, date_to=None):
+    from .models import Booking
+
+    qs = Booking.objects.filter(room__number=(value or "").strip(), property__in=properties)
+    if date_from:
+        qs = qs.filter(departure__gt=date_from)
+    if date_to:
+        qs = qs.filter(arrival__lte=date_to)
+    qs = qs.exclude(status__in=["cancelled", "no_show"])
+    ids = list(qs.values_list("guest_id", flat=True)[:200])
+    ids += list(qs.values_list("companion_links__guest_id", flat=True)[:200])
+    return [i for i in dict.fromkeys(ids) if i]
+
+
+def register_all() -> None:
+    from guests import search, sections
+
+    sections.register(
+        sections.ProfileSection(
+            key="stays",
+            title=_("Stays"),
+            level="full",
+            order=50,
+            template="reservations/profile_stays.html",
+            context=_stays_context,
+        )
+    )
+    sections.register(
+        sections.ProfileSection(
+            key="bookings",
+            title=_("Current and upcoming bookings"),
+            level="basic",
+            order=40,
+            template="reservations/profile_bookings.html",
+            context=_bookings_context,
+        )
+    )
+    search.register(
+        search.SearchCriterion(
+            key="booking_reference",
+            label=_("Booking reference"),
+            kind="card_number",  # a credential: only its last four characters reach the audit trail
+            guest_ids=_by_reference,
+            order=30,
+        )
+    )
+    search.register(
+        search.SearchCriterion(
+            key="room_number",
+            label=_("Room number"),
+            kind=None,
+            needs_dates=True,
+            guest_ids=_by_room,
+            order=31,
+        )
+    )
