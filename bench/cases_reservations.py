@@ -160,7 +160,7 @@ def cases(ctx: BenchContext) -> list[Case]:
     guest = Guest.objects.filter(pk=sample[0][1]).first()
 
     def fresh():
-        for attr in ("_pms_memberships", "_pms_checker"):
+        for attr in ("_pms_memberships", "_pms_grants"):
             user.__dict__.pop(attr, None)
 
     def availability():

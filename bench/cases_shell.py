@@ -24,7 +24,7 @@ def cases(ctx: BenchContext) -> list[Case]:
 
     def cold_check():
         # A new request: memberships and guardian's cache are loaded afresh.
-        for attr in ("_pms_memberships", "_pms_checker"):
+        for attr in ("_pms_memberships", "_pms_grants"):
             alice.__dict__.pop(attr, None)
         has_property_perm(alice, Capability.SEARCH_GUESTS, prop)
 

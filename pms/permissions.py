@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import wraps
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.http import Http404
-from guardian.core import ObjectPermissionChecker
 from rest_framework.permissions import BasePermission
 
 from .models import Property, StaffMembership
@@ -49,12 +50,41 @@ def roles_at(user, prop: Property | None) -> set[str]:
     return roles
 
 
-def _checker(user) -> ObjectPermissionChecker:
-    checker = getattr(user, "_pms_checker", None)
-    if checker is None:
-        checker = ObjectPermissionChecker(user)
-        user._pms_checker = checker
-    return checker
+_GRANTS_SQL = """
+    SELECT gop.object_pk, perm.codename
+      FROM guardian_groupobjectpermission gop
+      JOIN auth_user_groups ug ON ug.group_id = gop.group_id
+      JOIN auth_permission perm ON perm.id = gop.permission_id
+     WHERE ug.user_id = %(user)s AND gop.content_type_id = %(ct)s
+    UNION ALL
+    SELECT uop.object_pk, perm.codename
+      FROM guardian_userobjectpermission uop
+      JOIN auth_permission perm ON perm.id = uop.permission_id
+     WHERE uop.user_id = %(user)s AND uop.content_type_id = %(ct)s
+"""
+
+
+def _property_grants(user) -> dict[str, set[str]]:
+    """Guardian's object permissions of the user on every property, in one query per request.
+
+    Guardian's own checker asks twice per property through the ORM; this reads the same tables
+    (group and user object permissions) at once and is cached on the user object for the request."""
+    grants = getattr(user, "_pms_grants", None)
+    if grants is None:
+        grants = {}
+        ct = ContentType.objects.get_for_model(Property)
+        with connection.cursor() as cur:
+            cur.execute(_GRANTS_SQL, {"user": user.pk, "ct": ct.pk})
+            for object_pk, codename in cur.fetchall():
+                grants.setdefault(object_pk, set()).add(codename)
+        user._pms_grants = grants
+    return grants
+
+
+def forget_cached_rights(user) -> None:
+    """Drop what this request cached about the user's rights (after a change, or in benchmarks)."""
+    for attr in ("_pms_memberships", "_pms_grants"):
+        user.__dict__.pop(attr, None)
 
 
 def has_property_perm(user, capability: str, prop: Property) -> bool:
@@ -66,7 +96,7 @@ def has_property_perm(user, capability: str, prop: Property) -> bool:
     # Guardian holds the per-property grant; the membership must also still be active.
     if not any(m.property_id == prop.pk for m in active_memberships(user)):
         return False
-    return _checker(user).has_perm(capability, prop)
+    return capability in _property_grants(user).get(str(prop.pk), ())
 
 
 def has_capability_anywhere(user, capability: str) -> bool:
