@@ -113,6 +113,9 @@ class Guest(models.Model):
     class Meta:
         verbose_name = _("guest")
         verbose_name_plural = _("guests")
+        # Guardian object permission created by an approved AccessGrant (dual review or break-the-glass).
+        permissions = [("view_guest_full", _("See this guest's full profile (access grant)"))]
+        indexes = [models.Index(fields=["family_name"], name="guest_family_name")]
 
     def __str__(self) -> str:
         return f"Guest {self.pk}"  # never the name: this string reaches logs and admin history
@@ -161,3 +164,90 @@ class IdentityDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()} of guest {self.guest_id}"
+
+
+class GrantKind(models.TextChoices):
+    DUAL_REVIEW = "dual_review", _("Dual review")
+    BREAK_GLASS = "break_glass", _("Break-the-glass")
+
+
+class GrantState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ReviewVerdict(models.TextChoices):
+    JUSTIFIED = "justified", _("Justified")
+    UNJUSTIFIED = "unjustified", _("Not justified")
+
+
+class AccessGrant(models.Model):
+    """Access to one guest's full profile beyond the requester's role, for a reason and a short time.
+
+    The right itself is a guardian object permission (`guests.view_guest_full` on the Guest) given on
+    approval and removed on expiry; this row holds the why, who and until when. A grant counts only
+    while it is approved and `expires_at` lies in the future (checked on every read)."""
+
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="access_grants")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guest_access_grants"
+    )
+    property = models.ForeignKey(
+        "pms.Property", on_delete=models.PROTECT, related_name="+", verbose_name=_("property")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=GrantKind.choices)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=GrantState.choices, default=GrantState.REQUESTED
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    review_verdict = models.CharField(_("review"), max_length=20, choices=ReviewVerdict.choices, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["property", "state"], name="grant_property_state"),
+            models.Index(fields=["guest", "requester", "state"], name="grant_guest_requester"),
+            models.Index(fields=["state", "expires_at"], name="grant_state_expires"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="approved") | models.Q(expires_at__isnull=False),
+                name="grant_approved_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(approver=models.F("requester")),
+                name="grant_not_self_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} grant {self.pk} for guest {self.guest_id}"
+from .privacy.models import *  # noqa: E402,F401,F403  (privacy requests live in guests/privacy/)

@@ -427,3 +427,54 @@ for _handler in LOGGING["handlers"].values():
     _handler.setdefault("filters", []).append("mask_personal_data")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 LOGGING["loggers"]["pms.request"] = {"level": env.str("REQUEST_LOG_LEVEL", default="INFO")}
+
+# --- portal ---
+# The guest self-service portal (reservations/portal/, docs/decisions.md "Guest self-service").
+# Attempts at "find my booking" per client address and per booking reference (hashed) in a window,
+# as django-ratelimit rates ("10/15m"); above them the answer is 429.
+PORTAL_LOOKUP_RATE_PER_ADDRESS = env.str("PORTAL_LOOKUP_RATE_PER_ADDRESS", default="10/15m")
+PORTAL_LOOKUP_RATE_PER_REFERENCE = env.str("PORTAL_LOOKUP_RATE_PER_REFERENCE", default="10/15m")
+# Sign-in links asked for, per address and per e-mail address (blind-indexed).
+PORTAL_LINK_RATE_PER_ADDRESS = env.str("PORTAL_LINK_RATE_PER_ADDRESS", default="10/15m")
+PORTAL_LINK_RATE_PER_EMAIL = env.str("PORTAL_LINK_RATE_PER_EMAIL", default="3/15m")
+# Failed look-ups from one address (or on one reference) in the window that raise an audit alert.
+PORTAL_ALERT_FAILURES = env.int("PORTAL_ALERT_FAILURES", default=5)
+PORTAL_ALERT_WINDOW_MINUTES = env.int("PORTAL_ALERT_WINDOW_MINUTES", default=15)
+PORTAL_LINK_MINUTES = env.int("PORTAL_LINK_MINUTES", default=15)  # a sign-in link is valid this long
+PORTAL_IDLE_TIMEOUT = env.int("PORTAL_IDLE_TIMEOUT", default=15 * 60)  # seconds without a request
+PORTAL_SESSION_COOKIE = "pms_portal"  # the guest's own session, never the staff `sessionid`
+PORTAL_BROWSER_COOKIE = "pms_portal_browser"  # the nonce a sign-in link is bound to
+# django-ratelimit is used through django_ratelimit.core (not installed as an app); Django's own
+# RedisCache is atomic for incr, so its "unsupported backend" warning would be a false alarm.
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
+
+# --- members ---
+# Loyalty rules (members/, docs/decisions.md "Membership and loyalty"). Amounts are decimal strings.
+MEMBERS_POINTS_EXPIRY_MONTHS = env.int("MEMBERS_POINTS_EXPIRY_MONTHS", default=24)
+MEMBERS_POINTS_NOTICE_DAYS = 30
+MEMBERS_POINT_VALUE = env.str("MEMBERS_POINT_VALUE", default="0.01")  # currency per point at check-out
+# Points per unit of settled spend, by folio category (before the tier's multiplier).
+MEMBERS_POINTS_PER_UNIT = {
+    "room": "1",
+    "restaurant": "1",
+    "minibar": "0.5",
+    "laundry": "0.5",
+    "phone": "0",
+    "other": "0.5",
+}
+MEMBERS_REWARDS = {"room_night": 20000, "dining": 5000, "spa": 8000}  # points per reward
+MEMBERS_SV_APPROVAL_THRESHOLD = env.str("MEMBERS_SV_APPROVAL_THRESHOLD", default="1000.00")
+MEMBERS_FEEDBACK_REPLY_HOURS = env.int("MEMBERS_FEEDBACK_REPLY_HOURS", default=48)
+MEMBERS_BIRTHDAY_OFFER_CODE = "birthday"
+MEMBERS_SMS_BACKEND = env.str(
+    "MEMBERS_SMS_BACKEND",
+    default="members.sms.LocmemBackend" if TESTING else "members.sms.ConsoleBackend",
+)
+MEMBERS_SMS_FILE_PATH = env.str("MEMBERS_SMS_FILE_PATH", default=str(BASE_DIR / "sms-outbox"))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "members-tiers": {"task": "members.recalculate_tiers", "schedule": crontab(hour=3, minute=0)},
+        "members-points-expiry": {"task": "members.expire_points", "schedule": crontab(hour=3, minute=30)},
+        "members-birthdays": {"task": "members.birthday_offers", "schedule": crontab(hour=9, minute=0)},
+    }
+)

@@ -1,0 +1,484 @@
+"""Every read of guest personal data: takes the actor, checks, records one access event in the same
+transaction (fail closed: no event, no data), returns masked data unless a reveal was asked for.
+
+    guest_search(*, actor, property, criteria, date_from=None, date_to=None) -> SearchResult
+    guest_profile(*, actor, guest_id, property) -> GuestProfile
+    guest_reveal(*, actor, guest_id, property, field, reason, document_id=None) -> str
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from audit.models import Action, Outcome
+from audit.services import access_record
+from pms import crypto
+from pms.permissions import has_property_perm, properties_for
+from pms.roles import Capability
+
+from . import access
+from . import search as search_registry
+from . import sections as section_registry
+from .models import AccessGrant, DocumentType, GrantKind, GrantState, Guest, IdentityDocument
+from .validators import normalise_phone
+
+MAX_RESULTS = 50
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# Built-in criteria: key -> masking kind for the audit trail.
+BUILTIN_CRITERIA = {"id_number": "id_number", "phone": "phone", "email": "email", "name": "name"}
+REVEAL_FIELDS = ("document", "phone", "email", "date_of_birth")
+REVEAL_MIN_REASON = 5
+FUZZY_THRESHOLD = 0.5  # word similarity for typos: 'jonson' ~ 'johnson' is 0.5
+
+
+@dataclass(frozen=True)
+class GuestRow:
+    """One search hit, masked."""
+
+    id: uuid.UUID
+    name: str
+    document_type: str
+    document: str
+    phone: str
+    email: str
+    nationality: str
+    is_vip: bool
+    openable: bool
+
+
+@dataclass
+class SearchResult:
+    rows: list[GuestRow]
+    truncated: bool
+    event_id: int
+
+
+@dataclass
+class GuestProfile:
+    guest: Guest
+    property: object
+    level: str
+    grant: AccessGrant | None
+    can_reveal: bool
+    can_request: bool
+    sections: list[tuple[section_registry.ProfileSection, dict]] = field(default_factory=list)
+    event_id: int | None = None
+
+    @property
+    def masked(self) -> dict:
+        return masked_identity(self.guest)
+
+
+def masked_identity(guest: Guest) -> dict:
+    docs = sorted(guest.documents.all(), key=lambda d: (not d.is_primary, d.created_at))
+    return {
+        "name": guest.display_name,
+        "documents": [
+            {
+                "id": d.pk,
+                "dom_id": f"reveal-document-{d.pk}",
+                "type": d.doc_type,
+                "type_label": d.get_doc_type_display(),
+                "number": crypto.mask_id_number(d.number),
+                "issuing_country": d.issuing_country,
+            }
+            for d in docs
+        ],
+        "phone": crypto.mask_phone(guest.phone),
+        "email": crypto.mask_email(guest.email),
+        "birthday": guest.birth_month_day,
+    }
+
+
+# ------------------------------------------------------------------ search
+
+
+def _name_filters(qs, query: str) -> list[tuple[object, str | None]]:
+    """Querysets to try in order, each with the SQL to run before it (or None): the first that
+    finds anyone wins. Chinese: bigram GIN index (+ LIKE recheck); a single character is the family
+    name. Latin: a substring through the trigram index first; only when nothing matches, word
+    similarity (typos: "jonson" finds Johnson), which is slower and looser."""
+    text = " ".join((query or "").split())
+    compact = text.replace(" ", "").lower()
+    if _CJK.search(compact):
+        if len(compact) == 1:
+            return [(qs.filter(family_name=compact).order_by("given_name", "id"), None)]
+        bigrams = sorted({compact[i : i + 2] for i in range(len(compact) - 1)})
+        qs = qs.annotate(
+            _bigrams=Func(
+                F("family_name"),
+                F("given_name"),
+                function="guests_name_bigrams",
+                output_field=ArrayField(TextField()),
+            ),
+            _compact=Func(
+                F("family_name"), F("given_name"), function="guests_name_compact", output_field=TextField()
+            ),
+        )
+        exact = qs.filter(
+            _bigrams__contains=Cast(Value(bigrams), ArrayField(TextField())), _compact__contains=compact
+        ).order_by("family_name", "given_name", "id")
+        return [(exact, None)]
+    lowered = text.lower()
+    if len(lowered) < 3:
+        raise ValidationError(
+            {"name": [_("Type at least 3 letters of a Latin name (2 Chinese characters).")]}
+        )
+    qs = qs.annotate(
+        _name=Func(F("family_name"), F("given_name"), function="guests_name_text", output_field=TextField())
+    )
+    # No ORDER BY here: with LIMIT 51 the bitmap heap scan stops early instead of visiting every
+    # "smith" in the group; the rows found are ranked in Python (a common surname past 50 hits says
+    # "narrow the search" anyway).
+    substring = (
+        qs.filter(_name__contains=lowered)
+        .annotate(_sim=Func(F("_name"), Value(lowered), function="similarity", output_field=FloatField()))
+        .order_by()
+    )
+    fuzzy = (
+        qs.filter(_name__trigram_word_similar=lowered)
+        .annotate(
+            _sim=Func(Value(lowered), F("_name"), function="word_similarity", output_field=FloatField())
+        )
+        .order_by("-_sim", "family_name", "id")
+    )
+    return [(substring, None), (fuzzy, f"SET LOCAL pg_trgm.word_similarity_threshold = {FUZZY_THRESHOLD}")]
+
+
+def _clean_criteria(criteria: dict) -> dict[str, str]:
+    registered = {c.key: c for c in search_registry.registered()}
+    cleaned: dict[str, str] = {}
+    for key, value in (criteria or {}).items():
+        value = (value or "").strip() if isinstance(value, str) else value
+        if not value:
+            continue
+        if key not in BUILTIN_CRITERIA and key not in registered:
+            raise ValidationError({key: [_("Unknown search criterion.")]})
+        if key == "phone":
+            try:
+                value = normalise_phone(value)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from None
+        cleaned[key] = value
+    if not cleaned:
+        raise ValidationError(
+            {"__all__": [_("Give an ID number, a phone number, an e-mail address or a name to search for.")]}
+        )
+    return cleaned
+
+
+def _audit_criteria(cleaned: dict, date_from, date_to) -> dict:
+    kinds = {**BUILTIN_CRITERIA, **{c.key: c.kind for c in search_registry.registered()}}
+    out: dict = {}
+    for key, value in cleaned.items():
+        kind = kinds.get(key)
+        out[key] = crypto.criterion(kind, value) if kind else value
+    if date_from:
+        out["date_from"] = str(date_from)
+    if date_to:
+        out["date_to"] = str(date_to)
+    return out
+
+
+def guest_search(
+    *,
+    actor,
+    property,
+    criteria: dict,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> SearchResult:
+    """Find guests; criteria are ANDed. An exact ID-document number finds the guest anywhere in the
+    group (the guest hands the document over); every other criterion finds only guests linked to
+    the property (see guests.access). At most 50 rows, masked, one access event."""
+    cleaned = _clean_criteria(criteria)
+    audit_criteria = _audit_criteria(cleaned, date_from, date_to)
+    if not has_property_perm(actor, Capability.SEARCH_GUESTS, property):
+        with transaction.atomic():
+            access_record(
+                actor=actor,
+                action=Action.SEARCH,
+                target_type="guest",
+                criteria=audit_criteria,
+                outcome=Outcome.DENIED,
+                property=property,
+            )
+        raise PermissionDenied(_("Your role does not allow searching guests."))
+
+    base = Guest.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+    visible = access.visible_guests(actor, property, Capability.SEARCH_GUESTS)
+    qs = base if "id_number" in cleaned else visible
+    if "id_number" in cleaned:
+        bidx = crypto.blind_index("id_number", cleaned["id_number"])
+        qs = qs.filter(pk__in=IdentityDocument.objects.filter(number_bidx=bidx).values("guest_id"))
+    if "phone" in cleaned:
+        qs = qs.filter(phone_bidx=crypto.blind_index("phone", cleaned["phone"]))
+    if "email" in cleaned:
+        qs = qs.filter(email_bidx=crypto.blind_index("email", cleaned["email"]))
+    props = [property]
+    for crit in search_registry.registered():
+        if crit.key in cleaned:
+            if crit.needs_dates and not (date_from and date_to):
+                raise ValidationError(
+                    {
+                        "date_from": [
+                            _("Give a date window (from and to) with %(what)s.") % {"what": crit.label}
+                        ]
+                    }
+                )
+            qs = qs.filter(pk__in=crit.guest_ids(actor, cleaned[crit.key], props, date_from, date_to))
+    attempts = (
+        _name_filters(qs, cleaned["name"])
+        if "name" in cleaned
+        else [(qs.order_by("family_name", "given_name", "id"), None)]
+    )
+    # One query: the primary document and "may the actor open this profile" come as annotations.
+    primary = IdentityDocument.objects.filter(guest=OuterRef("pk")).order_by("-is_primary", "created_at")
+    extra = {
+        "_doc_id": Subquery(primary.values("id")[:1]),
+        "_doc_type": Subquery(primary.values("doc_type")[:1]),
+        "_doc_number": Subquery(primary.values("number")[:1]),
+    }
+    if "id_number" in cleaned and not access.sees_all_guests(actor, Capability.SEARCH_GUESTS):
+        extra["_openable"] = ExpressionWrapper(access.linked_q(property), output_field=BooleanField())
+    else:
+        extra["_openable"] = Value(True)
+    doc_types = dict(DocumentType.choices)
+    with transaction.atomic():
+        found = []
+        for attempt, prelude in attempts:
+            if prelude:
+                with connection.cursor() as cur:
+                    cur.execute(prelude)
+            found = list(attempt.annotate(**extra)[: MAX_RESULTS + 1])
+            if found:
+                break
+        if found and not attempt.query.order_by:
+            found.sort(key=lambda g: (-g._sim, g.family_name, str(g.pk)))
+        truncated = len(found) > MAX_RESULTS
+        found = found[:MAX_RESULTS]
+        ids = [g.pk for g in found]
+        rows = []
+        for g in found:
+            number = (
+                crypto.decrypt(
+                    g._doc_number, table=IdentityDocument._meta.db_table, field="number", row_id=g._doc_id
+                )
+                if g._doc_number
+                else ""
+            )
+            rows.append(
+                GuestRow(
+                    id=g.pk,
+                    name=g.display_name,
+                    document_type=str(doc_types.get(g._doc_type, "")) if g._doc_type else "",
+                    document=crypto.mask_id_number(number),
+                    phone=crypto.mask_phone(g.phone),
+                    email=crypto.mask_email(g.email),
+                    nationality=g.nationality,
+                    is_vip=g.is_vip,
+                    openable=bool(g._openable),
+                )
+            )
+        event = access_record(
+            actor=actor,
+            action=Action.SEARCH,
+            target_type="guest",
+            target_ids=ids,
+            guest_ids=ids,
+            criteria=audit_criteria,
+            outcome=Outcome.OK if ids else Outcome.NOT_FOUND,
+            property=property,
+        )
+    return SearchResult(rows=rows, truncated=truncated, event_id=event.pk)
+
+
+# ------------------------------------------------------------------ profile
+
+
+def _parse_id(guest_id) -> uuid.UUID | None:
+    try:
+        return guest_id if isinstance(guest_id, uuid.UUID) else uuid.UUID(str(guest_id))
+    except (ValueError, TypeError):
+        return None
+
+
+def _deny(*, actor, action: str, property, guest_id, outcome: str = Outcome.DENIED, criteria=None):
+    with transaction.atomic():
+        access_record(
+            actor=actor,
+            action=action,
+            target_type="guest",
+            target_ids=[guest_id] if guest_id else [],
+            guest_ids=[guest_id] if guest_id else [],
+            criteria=criteria or {},
+            outcome=outcome,
+            property=property,
+        )
+
+
+def _load_guest(*, actor, guest_id, property, action: str) -> Guest:
+    pk = _parse_id(guest_id)
+    guest = Guest.objects.filter(pk=pk).first() if pk else None
+    if guest is None:
+        _deny(actor=actor, action=action, property=property, guest_id=pk, outcome=Outcome.NOT_FOUND)
+        raise Http404("No such guest")
+    return guest
+
+
+def guest_access(*, actor, guest_id, property, action: str = Action.VIEW):
+    """(guest, level, grant) for an actor who may see the guest at all; else a denied event and 404."""
+    guest = _load_guest(actor=actor, guest_id=guest_id, property=property, action=action)
+    level, grant = access.profile_level(actor, guest, property)
+    if level is None:
+        _deny(actor=actor, action=action, property=property, guest_id=guest.pk)
+        raise Http404("No such guest")
+    return guest, level, grant
+
+
+def guest_profile(*, actor, guest_id, property) -> GuestProfile:
+    """The profile at the level the actor may see, built from the registered sections."""
+    guest, level, grant = guest_access(actor=actor, guest_id=guest_id, property=property)
+    with transaction.atomic():
+        profile = GuestProfile(
+            guest=guest,
+            property=property,
+            level=level,
+            grant=grant,
+            can_reveal=access.may_reveal(actor, guest, property, level, grant),
+            can_request=level == "basic",
+        )
+        for section in section_registry.sections_for(level):
+            profile.sections.append((section, section.context(actor, guest, property) or {}))
+        event = access_record(
+            actor=actor,
+            action=Action.VIEW,
+            target_type="guest",
+            target_ids=[guest.pk],
+            guest_ids=[guest.pk],
+            criteria={"level": level, **({"grant": grant.pk} if grant else {})},
+            reason=grant.reason if grant else "",
+            property=property,
+        )
+        profile.event_id = event.pk
+    return profile
+
+
+def guest_reveal(
+    *,
+    actor,
+    guest_id,
+    property,
+    field: str,
+    reason: str,
+    document_id=None,
+) -> str:
+    """One unmasked value, for a typed reason, recorded as a reveal event. Not allowed: a denied
+    event, then 404 (guest not visible) or PermissionDenied (visible, but masked only)."""
+    if field not in REVEAL_FIELDS:
+        raise ValidationError(
+            {"field": [_("Choose what to reveal: document, phone, e-mail or date of birth.")]}
+        )
+    guest, level, grant = guest_access(
+        actor=actor, guest_id=guest_id, property=property, action=Action.REVEAL
+    )
+    if not access.may_reveal(actor, guest, property, level, grant):
+        _deny(
+            actor=actor, action=Action.REVEAL, property=property, guest_id=guest.pk, criteria={"field": field}
+        )
+        raise PermissionDenied(_("Your role shows this guest's data masked; ask a manager for access."))
+    reason = (reason or "").strip()
+    if len(reason) < REVEAL_MIN_REASON:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Say why you need the full value (at least %(n)d characters); it is recorded.")
+                    % {"n": REVEAL_MIN_REASON}
+                ]
+            }
+        )
+    criteria: dict = {"field": field}
+    with transaction.atomic():
+        if field == "document":
+            docs = guest.documents.order_by("-is_primary", "created_at")
+            if document_id:
+                docs = docs.filter(pk=_parse_id(document_id))
+            doc = docs.first()
+            if doc is None:
+                raise ValidationError({"document_id": [_("This guest has no such document.")]})
+            value = doc.number
+            criteria["document_id"] = str(doc.pk)
+            criteria["document_type"] = doc.doc_type
+        else:
+            value = getattr(guest, field)
+        if grant is not None:
+            criteria["grant"] = grant.pk
+        access_record(
+            actor=actor,
+            action=Action.REVEAL,
+            target_type="guest",
+            target_ids=[guest.pk],
+            guest_ids=[guest.pk],
+            criteria=criteria,
+            reason=reason,
+            property=property,
+        )
+    return value
+
+
+# ------------------------------------------------------------------ grant queues (no personal data)
+
+
+def grant_queue(*, actor, property):
+    """Open dual-review requests at the property, for those who may approve them."""
+    if not has_property_perm(actor, Capability.APPROVE_ACCESS, property):
+        raise Http404("Not available")
+    return list(
+        AccessGrant.objects.filter(property=property, kind=GrantKind.DUAL_REVIEW, state=GrantState.REQUESTED)
+        .select_related("requester", "guest")
+        .order_by("created_at")
+    )
+
+
+def break_glass_grants(*, actor, property=None, open_only: bool = False):
+    """Break-the-glass grants: a manager sees their properties', compliance (review_audit
+    group-wide) sees all of them."""
+    props = properties_for(actor, Capability.REVIEW_AUDIT)
+    if property is not None:
+        props = [p for p in props if p.pk == property.pk]
+    if not props:
+        raise Http404("Not available")
+    qs = AccessGrant.objects.filter(kind=GrantKind.BREAK_GLASS, property__in=props)
+    if open_only:
+        qs = qs.filter(review_verdict="")
+    return list(qs.select_related("requester", "guest", "property", "reviewer").order_by("-created_at")[:200])
+
+
+def my_grants(*, actor, property):
+    return list(
+        AccessGrant.objects.filter(requester=actor, property=property)
+        .select_related("guest", "approver")
+        .order_by("-created_at")[:50]
+    )
