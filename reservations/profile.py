@@ -51,8 +51,21 @@ def _by_room(actor, value, properties, date_from=None, date_to=None):
     return [i for i in dict.fromkeys(ids) if i]
 
 
+def _linked_by_booking(prop):
+    """A guest is linked to a hotel where they hold or share a booking (guests.access)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import Booking
+
+    return Q(Exists(Booking.objects.filter(guest=OuterRef("pk"), property=prop))) | Q(
+        Exists(Booking.objects.filter(companion_links__guest=OuterRef("pk"), property=prop))
+    )
+
+
 def register_all() -> None:
-    from guests import search, sections
+    from guests import access, search, sections
+
+    access.register_link("booking", _linked_by_booking)
 
     sections.register(
         sections.ProfileSection(
