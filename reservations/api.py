@@ -329,11 +329,7 @@ def _booking_create(request):
     d = s.validated_data
     prop = _property(request, d["property"], Capability.MANAGE_BOOKINGS)
     if d.get("guest"):
-        from guests.models import Guest
-
-        guest = Guest.objects.filter(pk=d["guest"], erased_at__isnull=True).first()
-        if guest is None:
-            raise serializers.ValidationError({"guest": _("No such guest.")})
+        guest = selectors.bookable_guest(actor=request.user, property=prop, guest_id=d["guest"])
     else:
         guest = services.guest_for_booking_create(actor=request.user, property=prop, **d["new_guest"])
     try:

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome
 from audit.services import access_record
@@ -484,3 +486,15 @@ def guest_upcoming(*, guest, property: Property) -> list[Booking]:
         .select_related("room_type", "room")
         .order_by("arrival")[:50]
     )
+
+
+def bookable_guest(*, actor, property: Property, guest_id):
+    """The guest a booking may be taken for at `property`: one the actor can find there (linked to
+    the hotel, or group-wide visible). Booking any other guest by id would link them to the hotel and
+    open their profile, so it is refused as if the guest did not exist."""
+    from guests.access import visible_guests
+
+    guest = visible_guests(actor, property, Capability.SEARCH_GUESTS).filter(pk=guest_id).first()
+    if guest is None:
+        raise ValidationError({"guest": [_("Find the guest again; this one is not available.")]})
+    return guest

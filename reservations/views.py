@@ -139,11 +139,7 @@ def booking_new(request):
         d = form.cleaned_data
         try:
             if d.get("guest"):
-                from guests.access import visible_guests
-
-                guest = visible_guests(request.user, prop, C.SEARCH_GUESTS).filter(pk=d["guest"]).first()
-                if guest is None:
-                    raise ValidationError({"guest": [_("Find the guest again; this one is not available.")]})
+                guest = selectors.bookable_guest(actor=request.user, property=prop, guest_id=d["guest"])
             else:
                 guest = services.guest_for_booking_create(
                     actor=request.user,

@@ -143,3 +143,16 @@ def test_rooms_and_rate_plans_by_role(person, status, api_as, people, hotel_a):
     api = api_as(people[person])
     assert api.get("/api/v1/rooms/", {"property": hotel_a.code}).status_code == status
     assert api.get("/api/v1/rate-plans/", {"property": hotel_a.code}).status_code == status
+
+
+def test_a_guest_not_linked_to_the_hotel_cannot_be_booked_by_id(api_as, alice, hotel_a, hotel_b):
+    from audit.models import AccessEventGuest
+    from reservations.models import Booking
+
+    stranger = new_guest(hotel_b)  # registered at another hotel, never seen at Hotel A
+    before = Booking.objects.count()
+    r = api_as(alice).post("/api/v1/bookings/", _payload(hotel_a, stranger), format="json")
+    assert r.status_code == 400
+    assert "guest" in r.json()["errors"]
+    assert Booking.objects.count() == before
+    assert not AccessEventGuest.objects.filter(guest_id=stranger.pk).exists()
