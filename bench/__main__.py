@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench [--quick] [--scale N] [--only substring]`."""
+"""Run the benchmarks: `python -m bench [--quick] [--scale N] [--modules a,b] [--only substring]`."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ def main() -> int:
     )
     parser.add_argument("--scale", type=int, default=None, help="number of guests (default 1,000,000)")
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    parser.add_argument(
+        "--modules", default="", help="comma-separated case modules to set up and run (e.g. guests,reservations)"
+    )
     args = parser.parse_args()
     scale = args.scale or (10_000 if args.quick else 1_000_000)
 
@@ -55,6 +58,7 @@ def main() -> int:
         importlib.import_module(f"bench.{m.name}")
         for m in pkgutil.iter_modules([str(Path(__file__).parent)])
         if m.name.startswith("cases_")
+        and (not args.modules or m.name.removeprefix("cases_") in args.modules.split(","))
     ]
     print(f"Benchmark database {urlparse(url).path.lstrip('/')}, scale {scale:,} guests")
     for module in modules:

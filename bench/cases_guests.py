@@ -333,7 +333,7 @@ def cases(ctx: BenchContext) -> list[Case]:
     numbers = itertools.cycle([id_number(i) for i in range(0, n, step)][:997])
 
     def fresh_request():
-        for attr in ("_pms_memberships", "_pms_checker"):
+        for attr in ("_pms_memberships", "_pms_grants"):
             alice.__dict__.pop(attr, None)
 
     def bare_sql_lookup():
