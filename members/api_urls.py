@@ -1,3 +1,15 @@
 """API routes of the members app, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("members/", api.member_list, name="api-members"),
+    path("members/search/", api.member_search, name="api-member-search"),
+    path("members/<uuid:membership_id>/", api.member_detail, name="api-member"),
+    path("offers/", api.offer_list, name="api-offers"),
+    path("segments/preview/", api.segment_preview, name="api-segment-preview"),
+    path("feedback/", api.feedback_list, name="api-feedback"),
+    path("feedback/new/", api.feedback_create, name="api-feedback-create"),
+]

@@ -29,12 +29,17 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def channel_for(request) -> str:
-    path = request.path_info
+def _path_channel(path: str) -> str | None:
     if path.startswith("/api/"):
         return "api"
-    if path.startswith(("/my-booking", "/self-service")):
+    if path.startswith(("/my-booking", "/self-service")):  # /my-booking/ and /my-bookings/
         return "self_service"
+    return None
+
+
+def channel_for(request) -> str:
+    if channel := _path_channel(request.path_info):
+        return channel
     session = getattr(request, "session", None)
     return (session.get("pms_channel") if session is not None else None) or "desk"
 
@@ -53,7 +58,7 @@ class RequestContextMiddleware:
                 request_id=request.request_id,
                 ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-                channel="api" if request.path_info.startswith("/api/") else "desk",
+                channel=_path_channel(request.path_info) or "desk",
             )
         )
         try:

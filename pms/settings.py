@@ -478,3 +478,12 @@ CELERY_BEAT_SCHEDULE.update(
         "members-birthdays": {"task": "members.birthday_offers", "schedule": crontab(hour=9, minute=0)},
     }
 )
+
+# --- privacy ---
+# Privacy requests and guest retention (guests/privacy/, docs/decisions.md "Privacy requests").
+PRIVACY_DUE_DAYS = env.int("PRIVACY_DUE_DAYS", default=15)  # days to answer a request
+GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=1095)  # inactivity before anonymising
+CELERY_BEAT_SCHEDULE["guests-privacy-retention"] = {
+    "task": "guests.privacy.retention",
+    "schedule": crontab(hour=4, minute=30),
+}

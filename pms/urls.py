@@ -39,6 +39,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("guests/", include("guests.urls")),
     path("", include("reservations.urls")),
+    path("", include("reservations.portal.urls")),
     path("members/", include("members.urls")),
     path("", include("operations.urls")),
     path("api/v1/", include(api_v1)),
@@ -51,4 +52,3 @@ handler400 = "pms.views.error_400"
 handler403 = "pms.views.error_403"
 handler404 = "pms.views.error_404"
 handler500 = "pms.views.error_500"
-

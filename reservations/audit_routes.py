@@ -168,3 +168,9 @@ NOT_PERSONAL = {
     "api-rooms": "rooms and their cleaning status: no guest data",
     "api-rate-plans": "rate plans and prices: no guest data",
 }
+
+from .portal.audit_routes import NOT_PERSONAL as _N  # noqa: E402
+from .portal.audit_routes import PERSONAL as _P  # noqa: E402
+
+PERSONAL.update(_P)
+NOT_PERSONAL.update(_N)

@@ -723,7 +723,15 @@ def folio_balance(*, booking: Booking) -> Decimal:
     }
     charges = sum((v for k, v in sums.items() if k in CHARGE_KINDS), ZERO)
     payments = sum((v for k, v in sums.items() if k in PAYMENT_KINDS), ZERO)
-    return _money(charges - payments)
+    # Credits the members app posts: the tier discount and redeemed vouchers.
+    credits = sum((v for k, v in sums.items() if k in _member_credit_kinds()), ZERO)
+    return _money(charges - payments - credits)
+
+
+def _member_credit_kinds() -> tuple[str, ...]:
+    from members.services import CREDIT_KINDS
+
+    return CREDIT_KINDS
 
 
 def _amount(value) -> Decimal:
@@ -759,9 +767,15 @@ def folio_payment_post(*, actor, booking: Booking, kind: str, amount, descriptio
         b = _locked_booking(booking, None)
         if b.status not in (*ACTIVE_STATUSES, BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
             raise ValidationError(_("This folio is closed."))
-        return FolioLine.objects.create(
+        line = FolioLine.objects.create(
             booking=b, kind=kind, amount=amount, description=description[:200], posted_by=_u(actor)
         )
+        if kind in (LineKind.STORED_VALUE, LineKind.POINTS):
+            from members.services import folio_payment_debit
+
+            # The member's ledger entry in this transaction: both are written or neither.
+            folio_payment_debit(actor=actor, booking=b, line=line)
+        return line
 
 
 def _post_room_nights(b: Booking, until: date, actor=None) -> int:
@@ -780,7 +794,12 @@ def _post_room_nights(b: Booking, until: date, actor=None) -> int:
     ]
     before = FolioLine.objects.filter(booking=b, kind=LineKind.ROOM).count()
     FolioLine.objects.bulk_create(lines, ignore_conflicts=True)  # returns every object, posted or not
-    return FolioLine.objects.filter(booking=b, kind=LineKind.ROOM).count() - before
+    posted = FolioLine.objects.filter(booking=b, kind=LineKind.ROOM).count() - before
+    if posted:
+        from members.services import settlement_discount_sync
+
+        settlement_discount_sync(booking=b, actor=actor)  # a member's tier discount on those nights
+    return posted
 
 
 def booking_check_out(*, actor, booking: Booking, version: int | None) -> Booking:
@@ -793,6 +812,9 @@ def booking_check_out(*, actor, booking: Booking, version: int | None) -> Bookin
         today = local_today(b.property)
         leave = min(max(today, b.arrival + timedelta(days=1)), b.departure)
         _post_room_nights(b, leave, actor)
+        from members.services import settlement_discount_sync
+
+        settlement_discount_sync(booking=b, actor=actor)  # settled: the member's tier discount line
         balance = folio_balance(booking=b)
         if balance > 0:  # raising rolls the posted nights back too: a refusal changes nothing
             raise ValidationError(
@@ -809,6 +831,9 @@ def booking_check_out(*, actor, booking: Booking, version: int | None) -> Bookin
         b.status = BookingStatus.CHECKED_OUT
         b.checked_out_at = timezone.now()
         _save(b, fields)
+        from members.services import stay_settle
+
+        stay_settle(booking=b, actor=actor)  # a member's settled stay and points
         if b.room_id:
             Room.objects.filter(pk=b.room_id).update(housekeeping=Housekeeping.DIRTY)
     return b

@@ -28,6 +28,9 @@ installed project app):
 the route pattern ("api/v1/things/<int:pk>/"). URLs under /api/ are requested with DRF's APIClient
 (force_authenticate); others with Django's test client (force_login). The test fails for a route in
 neither dict, for a route in both, and for a key that names no route (stale declarations).
+A spec may add `"setup": callable(client)` (run before the request, e.g. to open a guest's
+self-service session) and `"actor": "guest"` (the event has no staff user and is on the
+self-service channel, `"channel"` to say another).
 """
 
 from __future__ import annotations
@@ -119,6 +122,8 @@ def test_personal_route_records_its_access_event(route, people, hotel_a, hotel_b
     else:
         http = client
         http.force_login(user)
+    if spec.get("setup"):
+        spec["setup"](http)  # e.g. open a guest's self-service session
     before = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = getattr(http, spec.get("method", "get"))(spec["url"], spec.get("data"))
     expected = spec.get("status")
@@ -126,12 +131,14 @@ def test_personal_route_records_its_access_event(route, people, hotel_a, hotel_b
         assert response.status_code == expected, (route, response.status_code)
     else:
         assert response.status_code < 400, (route, response.status_code)
-    events = AccessEvent.objects.filter(
-        id__gt=before, actor_user_id=user.pk, action=spec["action"], target_type=spec["target_type"]
-    )
+    events = AccessEvent.objects.filter(id__gt=before, action=spec["action"], target_type=spec["target_type"])
+    if spec.get("actor") == "guest":  # the guest is the actor: no staff user, the self-service channel
+        events = events.filter(actor_user_id__isnull=True, channel=spec.get("channel", "self_service"))
+    else:
+        events = events.filter(actor_user_id=user.pk)
     if spec.get("target_id") is not None:
         events = events.filter(target_ids__contains=[str(spec["target_id"])])
     assert events.exists(), (
-        f"{route}: no access event by {user.username} with action={spec['action']} "
+        f"{route}: no access event by {getattr(user, 'username', 'the guest')} with action={spec['action']} "
         f"target_type={spec['target_type']} target_id={spec.get('target_id')}"
     )

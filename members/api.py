@@ -1,0 +1,200 @@
+"""The members API (/api/v1/members/, ledgers, offers, segments, feedback). Thin: parse, call one
+service or selector, answer with masked data. Bad input is 400 problem details; a member the caller
+cannot see is 404 (and a denied event)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from pms.permissions import get_property_or_404
+from pms.roles import Capability
+
+from . import selectors, services
+from .models import Feedback, FeedbackCategory, Offer
+
+C = Capability
+PROPERTY = OpenApiParameter("property", str, required=True, description="The hotel's code.")
+
+
+class MemberRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    card_masked = serializers.CharField()
+    name_masked = serializers.CharField()
+    email_masked = serializers.CharField()
+    phone_masked = serializers.CharField()
+    tier = serializers.CharField()
+    status = serializers.CharField()
+    joined_on = serializers.DateField()
+    points_balance = serializers.IntegerField()
+    stored_value_balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class PointsEntrySerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    points = serializers.IntegerField()
+    balance_after = serializers.IntegerField()
+    expires_on = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class StoredValueEntrySerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    balance_after = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField()
+
+
+class VoucherSerializer(serializers.Serializer):
+    masked_code = serializers.CharField()
+    offer = serializers.CharField(source="offer.name")
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+    redeemed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MemberDetailSerializer(serializers.Serializer):
+    member = MemberRowSerializer(source="row")
+    points = PointsEntrySerializer(many=True)
+    stored_value = StoredValueEntrySerializer(many=True)
+    vouchers = VoucherSerializer(many=True)
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Offer
+        fields = ["code", "name", "kind", "value", "min_spend", "valid_days", "is_active"]
+
+
+class SegmentQuerySerializer(serializers.Serializer):
+    period_from = serializers.DateField(required=False)
+    period_to = serializers.DateField(required=False)
+    spend_over = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    spend_under = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    nights_min = serializers.IntegerField(required=False, min_value=0)
+    stays_min = serializers.IntegerField(required=False, min_value=0)
+    tiers = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    last_stay_before = serializers.DateField(required=False)
+    last_stay_after = serializers.DateField(required=False)
+    property = serializers.CharField(required=False)
+    birthday_month = serializers.IntegerField(required=False, min_value=1, max_value=12)
+
+
+class SegmentPreviewSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    consenting_email = serializers.IntegerField()
+    consenting_sms = serializers.IntegerField()
+    sample = MemberRowSerializer(many=True)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    source = serializers.ChoiceField(choices=Feedback.Source.choices)
+    text = serializers.CharField()
+    category = serializers.ChoiceField(choices=FeedbackCategory.choices, required=False)
+    suggested_category = serializers.CharField(read_only=True)
+    department = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    due_at = serializers.DateTimeField(read_only=True)
+
+
+def _prop(request, capability=C.VIEW_GUEST_BASIC):
+    return get_property_or_404(request.user, request.query_params.get("property", ""), capability)
+
+
+@extend_schema(
+    parameters=[PROPERTY], responses=MemberRowSerializer(many=True), summary="Members visible at a hotel"
+)
+@api_view(["GET"])
+def member_list(request):
+    prop = _prop(request)
+    return Response(
+        MemberRowSerializer(selectors.member_list(actor=request.user, property=prop), many=True).data
+    )
+
+
+@extend_schema(
+    request=inline_serializer(
+        "CardSearch", {"property": serializers.CharField(), "card_number": serializers.CharField()}
+    ),
+    responses=MemberRowSerializer(many=True),
+    summary="Find a member by card number (POST: the number never goes into a URL)",
+)
+@api_view(["POST"])
+def member_search(request):
+    prop = get_property_or_404(request.user, str(request.data.get("property", "")), C.VIEW_GUEST_BASIC)
+    card = str(request.data.get("card_number", ""))
+    if not card.strip():
+        raise serializers.ValidationError({"card_number": ["Give the card number."]})
+    rows = selectors.member_list(actor=request.user, property=prop, card_number=card)
+    return Response(MemberRowSerializer(rows, many=True).data)
+
+
+@extend_schema(
+    parameters=[PROPERTY], responses=MemberDetailSerializer, summary="A member: balances and statements"
+)
+@api_view(["GET"])
+def member_detail(request, membership_id):
+    prop = _prop(request)
+    d = selectors.member_detail(actor=request.user, membership_id=membership_id, property=prop)
+    return Response(MemberDetailSerializer(d).data)
+
+
+@extend_schema(responses=OfferSerializer(many=True), summary="Offers")
+@api_view(["GET"])
+def offer_list(request):
+    from pms.permissions import require_any
+
+    require_any(request.user, [C.VIEW_GUEST_BASIC, C.MARKETING])
+    return Response(OfferSerializer(Offer.objects.all(), many=True).data)
+
+
+@extend_schema(
+    request=SegmentQuerySerializer,
+    responses=SegmentPreviewSerializer,
+    summary="Segment preview: count and a masked sample",
+)
+@api_view(["POST"])
+def segment_preview(request):
+    s = SegmentQuerySerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    criteria = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s.validated_data.items()}
+    p = selectors.segment_preview(actor=request.user, criteria=criteria)
+    return Response(SegmentPreviewSerializer(p).data)
+
+
+@extend_schema(
+    parameters=[PROPERTY], responses=FeedbackSerializer(many=True), summary="Open feedback at a hotel"
+)
+@api_view(["GET"])
+def feedback_list(request):
+    prop = _prop(request)
+    items = selectors.feedback_queue(
+        actor=request.user, property=prop, department=request.query_params.get("department", "")
+    )
+    return Response(FeedbackSerializer(items, many=True).data)
+
+
+@extend_schema(
+    parameters=[PROPERTY],
+    request=FeedbackSerializer,
+    responses={201: FeedbackSerializer},
+    summary="Record feedback",
+)
+@api_view(["POST"])
+def feedback_create(request):
+    prop = get_property_or_404(request.user, request.query_params.get("property", ""), C.VIEW_GUEST_BASIC)
+    s = FeedbackSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    try:
+        f = services.feedback_create(actor=request.user, property=prop, **s.validated_data)
+    except PermissionDenied:
+        raise Http404 from None
+    return Response(FeedbackSerializer(f).data, status=status.HTTP_201_CREATED)
