@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -84,9 +85,11 @@ INSTALLED_APPS = [
     "guests",
     "reservations",
     "members",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    "operations.middleware.RequestTimingMiddleware",  # first: it times the whole stack, by route name
     "django.middleware.security.SecurityMiddleware",
     "pms.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -100,9 +103,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.AuditlogMiddleware",  # django-auditlog's, with our client address
     "pms.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "audit.middleware.FailClosedMiddleware",  # an unrecorded read ends on the error page
 ]
 
 ROOT_URLCONF = "pms.urls"
@@ -328,10 +332,6 @@ AUDIT_ALERT_RULES = {
 AUDITLOG_CID_GETTER = "audit.changelog.current_request_id"
 AUDITLOG_MASK_CALLABLE = "audit.changelog.mask_value"
 AUDITLOG_STORE_JSON_CHANGES = True
-MIDDLEWARE = [
-    "audit.middleware.AuditlogMiddleware" if m == "auditlog.middleware.AuditlogMiddleware" else m
-    for m in MIDDLEWARE
-] + ["audit.middleware.FailClosedMiddleware"]
 CELERY_BEAT_SCHEDULE.update(
     {
         "audit-seal": {"task": "audit.tasks.seal", "schedule": 300.0},
@@ -344,8 +344,6 @@ CELERY_BEAT_SCHEDULE.update(
 # --- reservations ---
 # The night audit closes each property's business day after midnight (property time is taken per
 # property inside the task; the schedule runs in CELERY_TIMEZONE).
-from celery.schedules import crontab  # noqa: E402
-
 CELERY_BEAT_SCHEDULE.update(
     {"reservations-night-audit": {"task": "reservations.night_audit", "schedule": crontab(hour=2, minute=0)}}
 )
@@ -366,11 +364,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 
 # --- operations ---
 # Backups, restore rehearsals, response times, structured logs and health (operations/, docs/operations.md).
-from celery.schedules import crontab  # noqa: E402
-
-INSTALLED_APPS += ["operations"]
-# First, so it times the whole stack; it records the route name, never the path.
-MIDDLEWARE.insert(0, "operations.middleware.RequestTimingMiddleware")
 
 STORAGES["backups"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
