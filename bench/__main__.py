@@ -34,7 +34,9 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=None, help="number of guests (default 1,000,000)")
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
     parser.add_argument(
-        "--modules", default="", help="comma-separated case modules to set up and run (e.g. guests,reservations)"
+        "--modules",
+        default="",
+        help="comma-separated case modules to set up and run (e.g. guests,reservations)",
     )
     args = parser.parse_args()
     scale = args.scale or (10_000 if args.quick else 1_000_000)

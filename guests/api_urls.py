@@ -1,6 +1,6 @@
 """API routes of the guests app, mounted under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import api
 
@@ -16,3 +16,6 @@ urlpatterns = [
     path("access-grants/<int:grant_id>/refuse/", api.grant_refuse, name="api-access-grant-refuse"),
     path("access-grants/<int:grant_id>/review/", api.grant_review, name="api-access-grant-review"),
 ]
+
+# Privacy requests (guests/privacy/).
+urlpatterns += [path("privacy-requests/", include("guests.privacy.api_urls"))]

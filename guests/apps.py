@@ -12,6 +12,9 @@ class GuestsConfig(AppConfig):
         register_own()
         self._register_navigation()
         self._register_changelog()
+        from .privacy.apps_hooks import ready as privacy_ready
+
+        privacy_ready()  # privacy requests: navigation entry and Celery tasks
 
     def _register_navigation(self) -> None:
         from pms.navigation import NavItem, register
@@ -56,6 +59,12 @@ class GuestsConfig(AppConfig):
 
         from .models import AccessGrant, Guest, IdentityDocument
 
-        register(Guest, m2m_fields={"tags"})
+        # Names, address and free texts are masked too: the change log must not keep what an
+        # erasure removes (the access log holds only the guest's id).
+        register(
+            Guest,
+            m2m_fields={"tags"},
+            masked_fields=["family_name", "given_name", "address", "special_needs", "staff_notes"],
+        )
         register(IdentityDocument)
         register(AccessGrant)

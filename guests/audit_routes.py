@@ -147,3 +147,10 @@ NOT_PERSONAL = {
     "api-access-grant-refuse": "a refusal; no guest data",
     "api-access-grant-review": "a verdict on a grant; no guest data",
 }
+
+# Privacy requests (guests/privacy/) declare their own routes.
+from .privacy.audit_routes import NOT_PERSONAL as _PRIVACY_NOT_PERSONAL  # noqa: E402
+from .privacy.audit_routes import PERSONAL as _PRIVACY_PERSONAL  # noqa: E402
+
+PERSONAL.update(_PRIVACY_PERSONAL)
+NOT_PERSONAL.update(_PRIVACY_NOT_PERSONAL)

@@ -250,4 +250,6 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} grant {self.pk} for guest {self.guest_id}"
-from .privacy.models import *  # noqa: E402,F401,F403  (privacy requests live in guests/privacy/)
+
+
+from .privacy.models import *  # noqa: E402, F403  (privacy requests live in guests/privacy/)

@@ -1,6 +1,6 @@
 """Back-office screens of the guests app, mounted at /guests/. Every route is property-scoped."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -25,3 +25,6 @@ urlpatterns = [
     path(G + "request-access/", views.request_access, name="request-access"),
     path(G + "break-glass/", views.break_glass, name="break-glass"),
 ]
+
+# Privacy requests (guests/privacy/), namespace guests:privacy.
+urlpatterns += [path("privacy/", include("guests.privacy.urls"))]

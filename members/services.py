@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from pms.permissions import has_property_perm
 from pms.roles import Capability
+from reservations.models import LineKind
 
 from .models import (
     CATEGORY_DEPARTMENT,
@@ -56,8 +57,8 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-DISCOUNT_KIND = "discount"  # the tier discount: a folio credit line (reservations.services.folio_balance)
-VOUCHER_KIND = "voucher"  # a redeemed voucher: a folio credit line too
+DISCOUNT_KIND = LineKind.DISCOUNT  # the tier discount: a folio credit line
+VOUCHER_KIND = LineKind.VOUCHER  # a redeemed voucher: a folio credit line too
 CREDIT_KINDS = (DISCOUNT_KIND, VOUCHER_KIND)
 CENT = Decimal("0.01")
 

@@ -146,7 +146,7 @@ class ChargeForm(forms.Form):
 class PaymentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Paid by"),
-        choices=[(k.value, LineKind(k).label) for k in PAYMENT_KINDS if k in ("cash", "card")],
+        choices=[(k.value, LineKind(k).label) for k in PAYMENT_KINDS],
     )
     amount = forms.DecimalField(label=_("Amount"), min_value=0.01, max_digits=10, decimal_places=2)
     description = forms.CharField(label=_("Note"), required=False, max_length=200)

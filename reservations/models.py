@@ -323,6 +323,8 @@ class LineKind(models.TextChoices):
     CARD = "card", _("Payment: card")
     STORED_VALUE = "stored_value", _("Payment: stored value")
     POINTS = "points", _("Payment: points")
+    DISCOUNT = "discount", _("Member discount")
+    VOUCHER = "voucher", _("Voucher")
 
 
 CHARGE_KINDS = (
@@ -336,6 +338,9 @@ CHARGE_KINDS = (
 )
 EXTRA_KINDS = (LineKind.MINIBAR, LineKind.RESTAURANT, LineKind.LAUNDRY, LineKind.PHONE, LineKind.OTHER)
 PAYMENT_KINDS = (LineKind.CASH, LineKind.CARD, LineKind.STORED_VALUE, LineKind.POINTS)
+# Credits the members app posts at settlement: they lower the balance like a payment.
+CREDIT_KINDS = (LineKind.DISCOUNT, LineKind.VOUCHER)
+SETTLEMENT_KINDS = PAYMENT_KINDS + CREDIT_KINDS
 
 
 class FolioLine(models.Model):
@@ -369,7 +374,8 @@ class FolioLine(models.Model):
 
     @property
     def is_payment(self) -> bool:
-        return self.kind in PAYMENT_KINDS
+        """A payment or a credit: shown on the settlement side of the folio."""
+        return self.kind in SETTLEMENT_KINDS
 
     @property
     def signed_amount(self) -> Decimal:

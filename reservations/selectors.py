@@ -32,7 +32,7 @@ from pms.roles import Capability
 from .models import (
     ACTIVE_STATUSES,
     CHARGE_KINDS,
-    PAYMENT_KINDS,
+    SETTLEMENT_KINDS,
     ZERO,
     Booking,
     BookingStatus,
@@ -214,7 +214,7 @@ def booking_detail(
                 booking=booking, lines=list(booking.folio_lines.order_by("posted_at", "id"))
             )
             detail.charges = sum((ln.amount for ln in detail.lines if ln.kind in CHARGE_KINDS), ZERO)
-            detail.payments = sum((ln.amount for ln in detail.lines if ln.kind in PAYMENT_KINDS), ZERO)
+            detail.payments = sum((ln.amount for ln in detail.lines if ln.kind in SETTLEMENT_KINDS), ZERO)
             guest_ids = [booking.guest_id, *booking.companion_links.values_list("guest_id", flat=True)]
             access_record(
                 actor=actor,

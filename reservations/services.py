@@ -32,6 +32,7 @@ from .models import (
     MAX_NIGHTS,
     PAYMENT_KINDS,
     READY_STATES,
+    SETTLEMENT_KINDS,
     ZERO,
     Booking,
     BookingChannel,
@@ -722,16 +723,8 @@ def folio_balance(*, booking: Booking) -> Decimal:
         .values_list("kind", "s")
     }
     charges = sum((v for k, v in sums.items() if k in CHARGE_KINDS), ZERO)
-    payments = sum((v for k, v in sums.items() if k in PAYMENT_KINDS), ZERO)
-    # Credits the members app posts: the tier discount and redeemed vouchers.
-    credits = sum((v for k, v in sums.items() if k in _member_credit_kinds()), ZERO)
-    return _money(charges - payments - credits)
-
-
-def _member_credit_kinds() -> tuple[str, ...]:
-    from members.services import CREDIT_KINDS
-
-    return CREDIT_KINDS
+    settled = sum((v for k, v in sums.items() if k in SETTLEMENT_KINDS), ZERO)
+    return _money(charges - settled)
 
 
 def _amount(value) -> Decimal:

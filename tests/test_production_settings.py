@@ -43,7 +43,14 @@ def test_check_deploy_is_clean_in_production_mode():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "PMS_ENCRYPTION_KEYS", "PMS_BLIND_INDEX_KEY", "PMS_AUDIT_KEY", "PMS_BACKUP_KEY"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "PMS_ENCRYPTION_KEYS",
+        "PMS_BLIND_INDEX_KEY",
+        "PMS_AUDIT_KEY",
+        "PMS_BACKUP_KEY",
+    ],
 )
 def test_start_up_refuses_a_missing_secret(missing):
     env = {k: v for k, v in GOOD.items() if k != missing}

@@ -2,11 +2,17 @@
 
 from importlib import import_module
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
-# The order matters: later apps build on earlier ones' data.
-DEMO_APPS = ["pms", "guests", "reservations", "members", "audit"]
+# The order matters: later modules build on earlier ones' data; the audit trail comes last.
+DEMO_MODULES = [
+    "pms.demo",
+    "guests.demo",
+    "reservations.demo",
+    "members.demo",
+    "guests.privacy.demo",
+    "audit.demo",
+]
 
 
 class Command(BaseCommand):
@@ -21,15 +27,7 @@ class Command(BaseCommand):
         if logins:
             self.stdout.write("Demo log-ins (one per role):\n" + logins_table())
             return
-        for label in DEMO_APPS:
-            if not apps.is_installed(label):
-                continue
-            try:
-                module = import_module(f"{label}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name == f"{label}.demo":
-                    continue
-                raise
-            self.stdout.write(f"Demo data: {label}")
-            module.load(lambda line: self.stdout.write(line))
+        for name in DEMO_MODULES:
+            self.stdout.write(f"Demo data: {name.removesuffix('.demo')}")
+            import_module(name).load(lambda line: self.stdout.write(line))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
