@@ -12,6 +12,7 @@ class MembersConfig(AppConfig):
         from . import models, profile
 
         profile.register_all()
+        self._settlement()
         changelog(models.Membership, masked_fields=["card_number"])
         changelog(models.Tier)
         changelog(models.Offer)
@@ -19,6 +20,20 @@ class MembersConfig(AppConfig):
         changelog(models.Feedback, masked_fields=["text", "reply"])
         changelog(models.Voucher, masked_fields=["code"])
         self._navigation()
+
+    def _settlement(self) -> None:
+        from reservations import settlement
+
+        from . import services
+
+        settlement.register(
+            settlement.Hooks(
+                pays_with=("stored_value", "points"),
+                payment_posted=services.folio_payment_debit,
+                nights_posted=services.settlement_discount_sync,
+                checked_out=services.stay_settle,
+            )
+        )
 
     def _navigation(self) -> None:
         from pms.navigation import NavItem, register

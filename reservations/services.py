@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from pms.models import Property
 
+from . import settlement
 from .models import (
     ACTIVE_STATUSES,
     CHARGE_KINDS,
@@ -752,7 +753,7 @@ def folio_charge_post(*, actor, booking: Booking, kind: str, amount, description
 
 
 def folio_payment_post(*, actor, booking: Booking, kind: str, amount, description: str = "") -> FolioLine:
-    """Record a payment (cash, card; stored value and points through the members app's services)."""
+    """Record a payment (cash, card; stored value and points through the settlement hooks)."""
     if kind not in PAYMENT_KINDS:
         raise ValidationError({"kind": [_("Choose how the guest pays.")]})
     amount = _amount(amount)
@@ -763,11 +764,8 @@ def folio_payment_post(*, actor, booking: Booking, kind: str, amount, descriptio
         line = FolioLine.objects.create(
             booking=b, kind=kind, amount=amount, description=description[:200], posted_by=_u(actor)
         )
-        if kind in (LineKind.STORED_VALUE, LineKind.POINTS):
-            from members.services import folio_payment_debit
-
-            # The member's ledger entry in this transaction: both are written or neither.
-            folio_payment_debit(actor=actor, booking=b, line=line)
+        # Stored value and points debit the member's ledger in this transaction: both or neither.
+        settlement.payment_posted(actor=actor, booking=b, line=line)
         return line
 
 
@@ -789,9 +787,7 @@ def _post_room_nights(b: Booking, until: date, actor=None) -> int:
     FolioLine.objects.bulk_create(lines, ignore_conflicts=True)  # returns every object, posted or not
     posted = FolioLine.objects.filter(booking=b, kind=LineKind.ROOM).count() - before
     if posted:
-        from members.services import settlement_discount_sync
-
-        settlement_discount_sync(booking=b, actor=actor)  # a member's tier discount on those nights
+        settlement.nights_posted(actor=actor, booking=b)  # e.g. a member's tier discount on those nights
     return posted
 
 
@@ -805,9 +801,7 @@ def booking_check_out(*, actor, booking: Booking, version: int | None) -> Bookin
         today = local_today(b.property)
         leave = min(max(today, b.arrival + timedelta(days=1)), b.departure)
         _post_room_nights(b, leave, actor)
-        from members.services import settlement_discount_sync
-
-        settlement_discount_sync(booking=b, actor=actor)  # settled: the member's tier discount line
+        settlement.nights_posted(actor=actor, booking=b)  # settled: e.g. the member's tier discount line
         balance = folio_balance(booking=b)
         if balance > 0:  # raising rolls the posted nights back too: a refusal changes nothing
             raise ValidationError(
@@ -824,9 +818,7 @@ def booking_check_out(*, actor, booking: Booking, version: int | None) -> Bookin
         b.status = BookingStatus.CHECKED_OUT
         b.checked_out_at = timezone.now()
         _save(b, fields)
-        from members.services import stay_settle
-
-        stay_settle(booking=b, actor=actor)  # a member's settled stay and points
+        settlement.checked_out(actor=actor, booking=b)  # e.g. a member's settled stay and points
         if b.room_id:
             Room.objects.filter(pk=b.room_id).update(housekeeping=Housekeeping.DIRTY)
     return b

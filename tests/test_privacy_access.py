@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from guests.management.commands.privacy_retention import Command
 from guests.models import Guest
 from guests.privacy.erasure import retention_cutoff, retention_run
-from guests.privacy.management.commands.privacy_retention import Command
 from guests.privacy.testing import registered
 from guests.testing import make_guest
 from reservations.testing import make_booking, unique_prc_id
