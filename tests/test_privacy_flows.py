@@ -126,6 +126,9 @@ def test_the_export_holds_the_guests_data_and_nothing_of_another_guest(
     stranger, _sb = stayed_guest(
         hotel_a, family="诸葛", given="明亮", phone="+8613922223333", email="zhuge@example.com"
     )
+    from reservations.models import BookingCompanion
+
+    BookingCompanion.objects.create(booking=_sb, guest=guest)  # shared the stranger's room
     login(alice).get(f"/guests/p/hotel-a/{guest.pk}/")  # one access to summarise
     req = approved(hotel_a, actor=bob, decider=dave, guest=guest, booking=booking, type="export")
     from guests.privacy.testing import ready_export
@@ -156,6 +159,8 @@ def test_the_export_holds_the_guests_data_and_nothing_of_another_guest(
         _sb.reference,
     ):
         assert foreign not in text
+    shared = [b for b in json.loads(zf.read("bookings.json")) if b["role"] == "companion"]
+    assert [b["arrival"] for b in shared] == [_sb.arrival.isoformat()]  # the stay, not the booker's data
     summary = json.loads(zf.read("access_summary.json"))
     assert any(r["role"] == "front_desk" and r["count"] >= 1 for r in summary)
     assert "alice" not in zf.read("access_summary.json").decode()
@@ -279,3 +284,4 @@ def test_the_register_highlights_overdue_requests_and_filters(hotel_a, bob, dave
     assert fresh.short_id in page and late.short_id not in page
     summary = login(dave).get("/guests/privacy/summary/").content.decode()
     assert "2 requests received; 1 open past their due date." in summary
+    assert "<td>Erasure" in summary and "<td>erasure<" not in summary  # labels, not codes

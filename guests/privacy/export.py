@@ -80,10 +80,30 @@ def profile(guest: Guest) -> dict:
 def bookings(guest: Guest) -> list[dict]:
     from reservations.models import Booking
 
-    qs = Booking.objects.filter(guest=guest).select_related("property", "room_type", "room")
+    own = Booking.objects.filter(guest=guest).select_related("property", "room_type", "room")
+    shared = (
+        Booking.objects.filter(companion_links__guest=guest)
+        .exclude(guest=guest)
+        .select_related("property", "room_type", "room")
+    )
+    # A stay shared as a companion: where and when, but not what belongs to the booking guest
+    # (their reference, price and requests).
+    companion_rows = [
+        {
+            "role": "companion",
+            "hotel": b.property.name,
+            "room_type": b.room_type.name,
+            "room": b.room.number if b.room else "",
+            "arrival": b.arrival,
+            "departure": b.departure,
+            "status": b.status,
+        }
+        for b in shared.order_by("arrival")
+    ]
     return _rows(
         [
             {
+                "role": "booking guest",
                 "reference": b.reference,
                 "hotel": b.property.name,
                 "room_type": b.room_type.name,
@@ -99,8 +119,9 @@ def bookings(guest: Guest) -> list[dict]:
                 "special_requests": b.special_requests,
                 "booked_at": b.created_at,
             }
-            for b in qs.order_by("arrival")
+            for b in own.order_by("arrival")
         ]
+        + companion_rows
     )
 
 
@@ -228,7 +249,8 @@ def requests(guest: Guest) -> list[dict]:
 def _csv(rows: list[dict]) -> str:
     buf = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
+        fieldnames = list(dict.fromkeys(k for row in rows for k in row))  # rows may differ (companion stays)
+        writer = csv.DictWriter(buf, fieldnames=fieldnames, restval="")
         writer.writeheader()
         for row in rows:
             writer.writerow(

@@ -17,7 +17,7 @@ from audit.models import Action
 from audit.services import access_record
 from pms.permissions import properties_for, require_any
 
-from .models import OPEN_STATUSES, PrivacyRequest
+from .models import OPEN_STATUSES, PrivacyChannel, PrivacyRequest, PrivacyRequestType, PrivacyStatus
 from .services import HANDLE, handles_everywhere, request_for
 
 
@@ -96,15 +96,17 @@ def monthly_summary(*, actor, month: date) -> Summary:
     )
     avg = answered.aggregate(a=Avg("took"))["a"]
 
-    def counts(field):
-        return list(qs.order_by().values(field).annotate(n=Count("id")).order_by(field))
+    def counts(field, choices):
+        labels = dict(choices.choices)
+        rows = qs.order_by().values(field).annotate(n=Count("id")).order_by(field)
+        return [{field: r[field], "label": labels.get(r[field], r[field]), "n": r["n"]} for r in rows]
 
     return Summary(
         month=start,
         total=qs.count(),
-        by_type=counts("type"),
-        by_channel=counts("channel"),
-        by_outcome=counts("status"),
+        by_type=counts("type", PrivacyRequestType),
+        by_channel=counts("channel", PrivacyChannel),
+        by_outcome=counts("status", PrivacyStatus),
         average_days=round(avg.total_seconds() / 86400, 1) if avg is not None else None,
         overdue=qs.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate()).count(),
     )
