@@ -167,13 +167,15 @@ def test_front_desk_may_not_merge(alice, hotel_a, guest_a):
     assert exc.type.__name__ == "PermissionDenied"
 
 
-def test_change_log_records_changes_with_encrypted_values_masked(bob, hotel_a, guest_a):
+def test_change_log_records_changes_with_encrypted_values_and_names_masked(bob, hotel_a, guest_a):
     services.guest_update(
-        actor=bob, property=hotel_a, guest=guest_a, phone="+8613911112222", given_name="伟明"
+        actor=bob, property=hotel_a, guest=guest_a, phone="+8613911112222", given_name="伟明", is_vip=True
     )
     entry = LogEntry.objects.get_for_object(Guest.objects.get(pk=guest_a.pk)).order_by("-id").first()
     changes = entry.changes_dict
-    assert changes["given_name"] == ["伟", "伟明"]
+    assert changes["is_vip"] == [False, True]  # what changed is there...
+    assert changes["given_name"] == ["***", "***"]  # ...but not a name an erasure must remove
+    assert "伟明" not in entry.changes_text
     assert changes["phone"] == ["***", "***"]
     assert "phone_bidx" not in changes
     assert "13911112222" not in entry.changes_text and "13800138000" not in entry.changes_text
