@@ -6,16 +6,18 @@ operator's account.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pms import context
 
-from .models import AccessEvent, AccessEventGuest, Action, Alert, AlertHistory, AlertStatus, Outcome
+from .models import AccessEvent, Action, Alert, AlertHistory, AlertStatus, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +97,39 @@ def access_record(
         raise AuditWriteFailed("the access event could not be written") from exc
 
 
+_INSERT_SQL = """
+    WITH event AS (
+        INSERT INTO audit_accessevent (
+            at, actor_user_id, actor_username, actor_role, actor_property_id, channel, action,
+            target_type, target_ids, criteria, reason, outcome, request_id, ip, user_agent
+        ) VALUES (
+            %(at)s, %(actor_user_id)s, %(actor_username)s, %(actor_role)s, %(actor_property_id)s,
+            %(channel)s, %(action)s, %(target_type)s, %(target_ids)s::varchar(64)[], %(criteria)s::jsonb,
+            %(reason)s, %(outcome)s, %(request_id)s, %(ip)s::inet, %(user_agent)s
+        ) RETURNING id, at
+    ), links AS (
+        INSERT INTO audit_accesseventguest (event_id, guest_id, at)
+        SELECT event.id, g, event.at FROM event, unnest(%(guest_ids)s::uuid[]) AS g
+    )
+    SELECT id FROM event
+"""
+
+
 def _insert(*, now, guest_ids, **fields) -> AccessEvent:
-    # No savepoint: two round trips saved, and a failure here must roll back the caller's read anyway.
-    with transaction.atomic(savepoint=False):
-        event = AccessEvent.objects.create(at=now, **fields)
-        links = [AccessEventGuest(event=event, guest_id=g, at=now) for g in dict.fromkeys(guest_ids)]
-        if links:
-            AccessEventGuest.objects.bulk_create(links)
+    # One statement, one round trip: the event and its guest links (a selector's hot path; the ORM's
+    # two INSERTs cost three times as much). A failure here rolls back the caller's read anyway.
+    params = {
+        **fields,
+        "at": now,
+        "criteria": json.dumps(fields["criteria"], cls=DjangoJSONEncoder, ensure_ascii=False),
+        "guest_ids": [str(g) for g in dict.fromkeys(guest_ids)],
+    }
+    with connection.cursor() as cur:
+        cur.execute(_INSERT_SQL, params)
+        (event_id,) = cur.fetchone()
+    event = AccessEvent(id=event_id, at=now, **fields)
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 
