@@ -316,9 +316,7 @@ def grant_list(request):
 
 
 def _grant_for_decider(request, grant_id) -> AccessGrant:
-    grant = get_object_or_404(AccessGrant.objects.select_related("property"), pk=grant_id)
-    get_property_or_404(request.user, grant.property.code, "approve_access")
-    return grant
+    return selectors.grant_for_decision(actor=request.user, grant_id=grant_id)
 
 
 @extend_schema(request=NoteInSerializer, responses=GrantSerializer, summary="Approve an access request")

@@ -482,3 +482,38 @@ def my_grants(*, actor, property):
         .select_related("guest", "approver")
         .order_by("-created_at")[:50]
     )
+
+
+def grant_for_decision(*, actor, grant_id, property=None, kind: str | None = None):
+    """The access grant a manager approves, refuses or reviews: one at a hotel where the actor may
+    approve access (and at `property` / of `kind` when given), else 404. Decisions are written by
+    the services, which record them; this only finds the grant."""
+    from .models import AccessGrant
+
+    filters = {"pk": grant_id}
+    if property is not None:
+        filters["property"] = property
+    if kind is not None:
+        filters["kind"] = kind
+    grant = AccessGrant.objects.select_related("property").filter(**filters).first()
+    if grant is None or not has_property_perm(actor, Capability.APPROVE_ACCESS, grant.property):
+        raise Http404("No such request")
+    return grant
+
+
+def guest_for_merge(*, actor, guest_id, property):
+    """The profile a manager merges into another: one they may see in full at `property`, else 404
+    (the merge service records the change; the profile page already recorded the view)."""
+    guest = _guest_or_404(guest_id)
+    if access.profile_level(actor, guest, property)[0] != "full":
+        raise Http404("No such guest")
+    return guest
+
+
+def _guest_or_404(guest_id):
+    from .models import Guest
+
+    guest = Guest.objects.filter(pk=guest_id, merged_into__isnull=True, erased_at__isnull=True).first()
+    if guest is None:
+        raise Http404("No such guest")
+    return guest

@@ -23,7 +23,7 @@ from pms.roles import Capability
 from . import search as search_registry
 from . import selectors, services
 from .forms import DecisionForm, GuestForm, MergeForm, ReasonForm, RevealForm, ReviewForm, SearchForm, TagForm
-from .models import AccessGrant, GrantKind, Guest, PreferenceTag
+from .models import GrantKind, Guest, PreferenceTag
 
 
 def _profile_url(prop, guest_id) -> str:
@@ -231,8 +231,11 @@ def merge(request, guest_id):
         raise Http404("No such guest")
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        source = Guest.objects.filter(pk=form.cleaned_data["other"]).first()
-        if source is None:
+        try:
+            source = selectors.guest_for_merge(
+                actor=request.user, guest_id=form.cleaned_data["other"], property=prop
+            )
+        except Http404:
             form.add_error("other", _("No guest has this number; copy it from the search results."))
         else:
             try:
@@ -316,7 +319,9 @@ def grant_queue(request):
 @require_POST
 def grant_decide(request, grant_id):
     prop = request.property
-    grant = get_object_or_404(AccessGrant, pk=grant_id, property=prop, kind=GrantKind.DUAL_REVIEW)
+    grant = selectors.grant_for_decision(
+        actor=request.user, grant_id=grant_id, property=prop, kind=GrantKind.DUAL_REVIEW
+    )
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or refuse."))
@@ -360,7 +365,9 @@ def break_glass_queue(request):
 @require_POST
 def break_glass_review(request, grant_id):
     prop = request.property
-    grant = get_object_or_404(AccessGrant, pk=grant_id, property=prop, kind=GrantKind.BREAK_GLASS)
+    grant = selectors.grant_for_decision(
+        actor=request.user, grant_id=grant_id, property=prop, kind=GrantKind.BREAK_GLASS
+    )
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:

@@ -6,7 +6,6 @@ guest went through a selector that recorded the access."""
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -253,14 +252,7 @@ def _detail_response(request, booking_id, code=status.HTTP_200_OK) -> Response:
 
 def _booking_for(request, booking_id, capability):
     """The booking if the caller may see it and do `capability` at its property, else 404."""
-    from .models import Booking
-
-    booking = get_object_or_404(Booking.objects.select_related("property"), pk=booking_id)
-    if not selectors.may_view_bookings(request.user, booking.property) or not has_property_perm(
-        request.user, capability, booking.property
-    ):
-        raise Http404
-    return booking
+    return selectors.booking_for_change(actor=request.user, booking_id=booking_id, capability=capability)
 
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="The room has just gone, or the booking changed.")

@@ -498,3 +498,16 @@ def bookable_guest(*, actor, property: Property, guest_id):
     if guest is None:
         raise ValidationError({"guest": [_("Find the guest again; this one is not available.")]})
     return guest
+
+
+def booking_for_change(*, actor, booking_id, capability: str) -> Booking:
+    """The booking a change is made to: at a hotel where the actor sees bookings and may do
+    `capability`, else 404 (the change's service records it; the answer goes through booking_detail)."""
+    booking = Booking.objects.select_related("property").filter(pk=booking_id).first()
+    if (
+        booking is None
+        or not may_view_bookings(actor, booking.property)
+        or not has_property_perm(actor, capability, booking.property)
+    ):
+        raise Http404("No such booking")
+    return booking
