@@ -128,3 +128,58 @@ def may_reveal(actor, guest: Guest, prop, level: str | None, grant: AccessGrant 
     if _group_wide(actor, Capability.REVEAL_PERSONAL_DATA):
         return True
     return has_property_perm(actor, Capability.REVEAL_PERSONAL_DATA, prop) and level == "full"
+
+
+# ------------------------------------------------------------------ the document pass
+#
+# An exact ID-document search finds a guest registered at another hotel of the group (the guest
+# is at the desk with the document). The hit is masked and not openable, but the desk must be able
+# to book them here rather than register a duplicate. The search hands out a *document pass*: a
+# signed, short-lived token naming the guest, the actor and the property, and nothing else. A
+# booking for a guest the actor cannot otherwise find is accepted only with a valid pass; the
+# booking then links the guest to this hotel and the basic profile opens as for any guest booked
+# here.
+
+PASS_SALT = "guests.document-pass"
+
+
+def document_pass(actor, prop, guest_id) -> str:
+    from django.core import signing
+
+    return signing.dumps(
+        {"g": str(guest_id), "u": actor.pk, "p": str(prop.pk)}, salt=PASS_SALT, compress=True
+    )
+
+
+def document_pass_guest_id(token: str, actor, prop) -> str | None:
+    """The guest id a pass names, if it is genuine, unexpired and was issued to this actor here."""
+    from django.conf import settings
+    from django.core import signing
+
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=PASS_SALT, max_age=settings.GUEST_DOCUMENT_PASS_MINUTES * 60)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict) or data.get("u") != actor.pk or data.get("p") != str(prop.pk):
+        return None
+    return data.get("g")
+
+
+# What a document pass can be used for, as links on the search results (Reservations registers
+# "Book them here"). `url` takes the property code and the pass; `capability` gates the link.
+_pass_actions: list[tuple[str, str, Callable]] = []
+
+
+def register_pass_action(label, capability: str, url: Callable) -> None:
+    _pass_actions.append((label, capability, url))
+
+
+def pass_actions(actor, prop, token: str) -> list[tuple[str, str]]:
+    """(label, url) for each registered action the actor may take at `prop` with this pass."""
+    return [
+        (label, url(prop.code, token))
+        for label, capability, url in _pass_actions
+        if has_property_perm(actor, capability, prop)
+    ]

@@ -53,6 +53,10 @@ class GuestRowSerializer(serializers.Serializer):
     nationality = serializers.CharField()
     is_vip = serializers.BooleanField()
     openable = serializers.BooleanField(help_text="Whether the caller may open the profile at this property.")
+    document_pass = serializers.CharField(
+        help_text="For a guest found by ID number at another hotel: pass it with a new booking (guest_pass) "
+        "to book the guest here. Valid for GUEST_DOCUMENT_PASS_MINUTES, for the caller at this property."
+    )
 
 
 class SearchOutSerializer(serializers.Serializer):

@@ -66,6 +66,9 @@ class GuestRow:
     nationality: str
     is_vip: bool
     openable: bool
+    # For a hit the actor cannot open (an exact ID-document match from another hotel): the signed,
+    # short-lived pass that lets the actor book the guest here (guests.access.document_pass).
+    document_pass: str = ""
 
 
 @dataclass
@@ -300,6 +303,7 @@ def guest_search(
                     nationality=g.nationality,
                     is_vip=g.is_vip,
                     openable=bool(g._openable),
+                    document_pass="" if g._openable else access.document_pass(actor, property, g.pk),
                 )
             )
         event = access_record(

@@ -20,8 +20,8 @@ from pms.permissions import has_property_perm, property_required
 from pms.problems import Conflict
 from pms.roles import Capability
 
+from . import access, selectors, services
 from . import search as search_registry
-from . import selectors, services
 from .forms import DecisionForm, GuestForm, MergeForm, ReasonForm, RevealForm, ReviewForm, SearchForm, TagForm
 from .models import GrantKind, Guest, PreferenceTag
 
@@ -66,6 +66,10 @@ def search(request):
             "property": prop,
             "form": form,
             "result": result,
+            "rows": [
+                (row, access.pass_actions(request.user, prop, row.document_pass) if row.document_pass else [])
+                for row in (result.rows if result else [])
+            ],
             "may_create": has_property_perm(request.user, Capability.VIEW_GUEST_BASIC, prop),
         },
     )

@@ -351,6 +351,8 @@ CELERY_BEAT_SCHEDULE.update(
 # --- guests ---
 # Minutes an approved access grant (dual review or break-the-glass) lasts.
 GUEST_GRANT_MINUTES = env.int("GUEST_GRANT_MINUTES", default=30)
+# How long an exact ID-document hit from another hotel may be booked here (guests.access).
+GUEST_DOCUMENT_PASS_MINUTES = env.int("GUEST_DOCUMENT_PASS_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE["guests-expire-grants"] = {
     "task": "guests.expire_grants",
     "schedule": timedelta(minutes=1),

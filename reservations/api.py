@@ -109,6 +109,12 @@ class NewGuestSerializer(serializers.Serializer):
 class BookingCreateSerializer(serializers.Serializer):
     property = serializers.SlugField(help_text="Property code.")
     guest = serializers.UUIDField(required=False, help_text="An existing guest's id, or give new_guest.")
+    guest_pass = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The document_pass of a guest search hit from another hotel (found by ID number).",
+    )
     new_guest = NewGuestSerializer(required=False)
     room_type = serializers.SlugField(help_text="Room type code.")
     rate_plan = serializers.SlugField(help_text="Rate plan code.")
@@ -321,7 +327,9 @@ def _booking_create(request):
     d = s.validated_data
     prop = _property(request, d["property"], Capability.MANAGE_BOOKINGS)
     if d.get("guest"):
-        guest = selectors.bookable_guest(actor=request.user, property=prop, guest_id=d["guest"])
+        guest = selectors.bookable_guest(
+            actor=request.user, property=prop, guest_id=d["guest"], document_pass=d["guest_pass"]
+        )
     else:
         guest = services.guest_for_booking_create(actor=request.user, property=prop, **d["new_guest"])
     try:

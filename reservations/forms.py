@@ -64,6 +64,7 @@ class StayForm(forms.Form):
 
 class NewBookingForm(StayForm):
     guest = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    guest_pass = forms.CharField(required=False, widget=forms.HiddenInput)  # guests.access.document_pass
     family_name = forms.CharField(label=_("Family name (new guest)"), required=False, max_length=100)
     given_name = forms.CharField(label=_("Given name (new guest)"), required=False, max_length=100)
     phone = forms.CharField(label=_("Phone (new guest)"), required=False, max_length=40)

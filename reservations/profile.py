@@ -3,6 +3,9 @@ search (booking reference, room number within a date window)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pms.permissions import properties_for
@@ -66,6 +69,13 @@ def register_all() -> None:
     from guests import access, search, sections
 
     access.register_link("booking", _linked_by_booking)
+    access.register_pass_action(
+        _("Book them here"),
+        Capability.MANAGE_BOOKINGS,
+        lambda code, token: (
+            reverse("reservations:booking-new", args=[code]) + "?" + urlencode({"pass": token})
+        ),
+    )
 
     sections.register(
         sections.ProfileSection(

@@ -488,13 +488,23 @@ def guest_upcoming(*, guest, property: Property) -> list[Booking]:
     )
 
 
-def bookable_guest(*, actor, property: Property, guest_id):
+def bookable_guest(*, actor, property: Property, guest_id, document_pass: str = ""):
     """The guest a booking may be taken for at `property`: one the actor can find there (linked to
-    the hotel, or group-wide visible). Booking any other guest by id would link them to the hotel and
-    open their profile, so it is refused as if the guest did not exist."""
-    from guests.access import visible_guests
+    the hotel, or group-wide visible), or one found at another hotel of the group by an exact
+    ID-document search, proved by the document pass that search handed out (guests.access). Any
+    other id is refused as if the guest did not exist: booking them would link them to this hotel
+    and open their profile."""
+    from guests.access import document_pass_guest_id, visible_guests
+    from guests.models import Guest
 
     guest = visible_guests(actor, property, Capability.SEARCH_GUESTS).filter(pk=guest_id).first()
+    if (
+        guest is None
+        and document_pass
+        and document_pass_guest_id(document_pass, actor, property) == str(guest_id)
+        and has_property_perm(actor, Capability.SEARCH_GUESTS, property)
+    ):
+        guest = Guest.objects.filter(pk=guest_id, merged_into__isnull=True, erased_at__isnull=True).first()
     if guest is None:
         raise ValidationError({"guest": [_("Find the guest again; this one is not available.")]})
     return guest

@@ -45,7 +45,8 @@ def unique_prc_id() -> str:
 def new_guest(prop, **kwargs):
     from guests.testing import make_guest
 
-    return make_guest(prop, id_number=unique_prc_id(), **kwargs)
+    kwargs.setdefault("id_number", unique_prc_id())
+    return make_guest(prop, **kwargs)
 
 
 def make_booking(

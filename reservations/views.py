@@ -5,6 +5,7 @@ booking's UUID, never its reference (half of the guest's self-service credential
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -131,6 +132,12 @@ def booking_new(request):
         "channel": "desk" if request.GET.get("walk_in") else "phone",
         "rate_plan": RatePlan.objects.filter(property=prop, is_active=True).order_by("code").first(),
     }
+    # "Book them here" from an ID-document hit at another hotel carries the search's document pass.
+    from guests.access import document_pass_guest_id
+
+    passed_guest = document_pass_guest_id(request.GET.get("pass", ""), request.user, prop)
+    if passed_guest:
+        initial.update(guest=passed_guest, guest_pass=request.GET["pass"])
     form = forms.NewBookingForm(request.POST or None, property=prop, initial=initial)
     if request.GET.get("walk_in"):
         form.fields["channel"].initial = "desk"
@@ -139,7 +146,9 @@ def booking_new(request):
         d = form.cleaned_data
         try:
             if d.get("guest"):
-                guest = selectors.bookable_guest(actor=request.user, property=prop, guest_id=d["guest"])
+                guest = selectors.bookable_guest(
+                    actor=request.user, property=prop, guest_id=d["guest"], document_pass=d["guest_pass"]
+                )
             else:
                 guest = services.guest_for_booking_create(
                     actor=request.user,
@@ -175,7 +184,12 @@ def booking_new(request):
     return render(
         request,
         "reservations/new.html",
-        {"form": form, "alternatives": alternatives, "walk_in": bool(request.GET.get("walk_in"))},
+        {
+            "form": form,
+            "alternatives": alternatives,
+            "walk_in": bool(request.GET.get("walk_in")),
+            "passed_guest": bool(passed_guest) or bool(form.is_bound and form.data.get("guest")),
+        },
         status=409 if alternatives else 200,
     )
 
@@ -211,16 +225,30 @@ def booking_quote(request):
     )
 
 
+def _lookup_key(q: str) -> str:
+    """What the desk typed into the guest look-up: an ID-document number (a PRC resident ID, or
+    letters and digits such as a passport number), a phone number, or a name."""
+    compact = q.replace(" ", "")
+    if re.fullmatch(r"\d{17}[\dXx]", compact) or re.fullmatch(
+        r"(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9]{6,20}", compact
+    ):
+        return "id_number"
+    if compact.replace("+", "").replace("-", "").isdigit() and len(compact) >= 7:
+        return "phone"
+    return "name"
+
+
 @login_required
 @property_required(C.MANAGE_BOOKINGS)
 def guest_lookup(request):
-    """htmx partial: guests by name or phone through the guest search (masked, one access event)."""
+    """htmx partial: guests by name, phone or ID-document number through the guest search (masked,
+    one access event)."""
     from guests.selectors import guest_search
 
     q = (request.GET.get("q") or "").strip()
     rows, error = [], ""
     if len(q) >= 1:
-        key = "phone" if q.replace("+", "").replace(" ", "").isdigit() and len(q) >= 7 else "name"
+        key = _lookup_key(q)
         try:
             rows = guest_search(actor=request.user, property=request.property, criteria={key: q}).rows
         except PermissionDenied:

@@ -11,6 +11,8 @@
       var hidden = document.getElementById("id_guest");
       var chosen = document.getElementById("guest-chosen");
       if (hidden) { hidden.value = pick.getAttribute("data-pick-guest"); }
+      var pass = document.getElementById("id_guest_pass");
+      if (pass) { pass.value = pick.getAttribute("data-guest-pass") || ""; }
       if (chosen) { chosen.textContent = "\u2713 " + pick.getAttribute("data-guest-label"); chosen.setAttribute("data-chosen", "1"); }
       return;
     }
