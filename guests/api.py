@@ -153,7 +153,8 @@ class GrantSerializer(serializers.ModelSerializer):
         model = AccessGrant
         fields = [
             "id", "guest", "requester", "property", "kind", "reason", "state", "approver", "decision_note",
-            "approved_at", "expires_at", "review_verdict", "review_note", "created_at",
+            "approved_at", "expires_at", "review_verdict", "review_note", "revoked_at", "revoke_note",
+            "created_at",
         ]  # fmt: skip
 
     def get_approver(self, obj) -> str | None:
@@ -355,4 +356,19 @@ def grant_review(request, grant_id):
         verdict=data["verdict"],
         note=data.get("note", ""),
     )
+    return Response(GrantSerializer(grant).data)
+
+
+@extend_schema(
+    request=NoteInSerializer,
+    responses=GrantSerializer,
+    summary="End an open access grant early",
+    description="A manager of the grant's property (a note is required and shown to the requester) or the "
+    "requester. 409 when the grant is not open any more; 404 for a grant the caller may not end.",
+)
+@api_view(["POST"])
+def grant_revoke(request, grant_id):
+    data = _valid(NoteInSerializer, request.data)
+    grant = selectors.grant_to_revoke(actor=request.user, grant_id=grant_id)
+    grant = services.grant_revoke(actor=request.user, grant=grant, note=data.get("note", ""))
     return Response(GrantSerializer(grant).data)

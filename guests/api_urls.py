@@ -15,6 +15,7 @@ urlpatterns = [
     path("access-grants/<int:grant_id>/approve/", api.grant_approve, name="api-access-grant-approve"),
     path("access-grants/<int:grant_id>/refuse/", api.grant_refuse, name="api-access-grant-refuse"),
     path("access-grants/<int:grant_id>/review/", api.grant_review, name="api-access-grant-review"),
+    path("access-grants/<int:grant_id>/revoke/", api.grant_revoke, name="api-access-grant-revoke"),
 ]
 
 # Privacy requests (guests/privacy/).

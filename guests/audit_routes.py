@@ -142,6 +142,8 @@ NOT_PERSONAL = {
     "guests:break-glass-queue": "break-the-glass reasons and staff names; guests only as pseudonymous ids",
     "guests:break-glass-review": "a verdict on a grant; no guest data",
     "guests:my-grants": "the caller's own requests; guests only as pseudonymous ids",
+    "guests:grant-revoke": "ends a grant (change log); redirects, shows no guest data",
+    "api-access-grant-revoke": "ends a grant (change log); returns no guest data",
     "api-guest-grant-request": "creates an AccessGrant (change log); returns no guest data",
     "api-access-grants": "open requests: staff names, reasons, pseudonymous guest ids",
     "api-access-grant-refuse": "a refusal; no guest data",

@@ -225,6 +225,17 @@ class AccessGrant(models.Model):
         verbose_name=_("reviewer"),
     )
     review_note = models.TextField(_("review note"), blank=True)
+    # Ended before its expiry by a manager of the property or by the requester (grant_revoke).
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_note = models.TextField(_("revocation note"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 

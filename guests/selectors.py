@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome
@@ -464,6 +465,32 @@ def grant_queue(*, actor, property):
         .select_related("requester", "guest")
         .order_by("created_at")
     )
+
+
+def open_grants(*, actor, property):
+    """Grants giving access right now at the property (dual review and break-the-glass), for the
+    managers who may end them early."""
+    if not has_property_perm(actor, Capability.APPROVE_ACCESS, property):
+        raise Http404("Not available")
+    return list(
+        AccessGrant.objects.filter(
+            property=property, state=GrantState.APPROVED, expires_at__gt=timezone.now()
+        )
+        .select_related("requester")
+        .order_by("expires_at")
+    )
+
+
+def grant_to_revoke(*, actor, grant_id, property=None):
+    """A grant the actor may end: their own, or any at a property where they approve access (and
+    at `property` when given), else 404."""
+    filters = {"pk": grant_id} if property is None else {"pk": grant_id, "property": property}
+    grant = AccessGrant.objects.select_related("property").filter(**filters).first()
+    if grant is None or not (
+        grant.requester_id == actor.pk or has_property_perm(actor, Capability.APPROVE_ACCESS, grant.property)
+    ):
+        raise Http404("No such grant")
+    return grant
 
 
 def break_glass_grants(*, actor, property=None, open_only: bool = False):

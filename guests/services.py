@@ -604,12 +604,56 @@ def grant_review(*, actor, grant: AccessGrant, verdict: str, note: str = "") -> 
     return grant
 
 
+def _drop_perm_unless_still_granted(grant: AccessGrant, now) -> None:
+    """Take the guardian permission away unless another valid grant of the same person for the
+    same guest still stands."""
+    still = (
+        AccessGrant.objects.filter(
+            guest_id=grant.guest_id,
+            requester_id=grant.requester_id,
+            state=GrantState.APPROVED,
+            expires_at__gt=now,
+        )
+        .exclude(pk=grant.pk)
+        .exists()
+    )
+    if not still:
+        remove_perm(access.GRANT_PERM, get_user_model().objects.get(pk=grant.requester_id), grant.guest)
+
+
+def grant_revoke(*, actor, grant: AccessGrant, note: str = "") -> AccessGrant:
+    """End an open grant before its expiry: a manager of the property (with a note, shown to the
+    requester), or the requester, who is done with the profile. Access stops at the next read."""
+    from django.http import Http404
+
+    from pms.problems import Conflict
+
+    own = grant.requester_id == actor.pk
+    if not own and not has_property_perm(actor, Capability.APPROVE_ACCESS, grant.property):
+        raise Http404("No such grant")
+    note = (note or "").strip()
+    if not own and not note:
+        raise ValidationError({"note": [_("Say why you end this access; the requester sees the note.")]})
+    with transaction.atomic():
+        grant = AccessGrant.objects.select_for_update().select_related("guest").get(pk=grant.pk)
+        now = timezone.now()
+        if grant.state != GrantState.APPROVED or grant.expires_at is None or grant.expires_at <= now:
+            raise Conflict(_("This access is not open any more; nothing was changed."))
+        grant.state = GrantState.REVOKED
+        grant.expires_at = now
+        grant.revoked_by = actor
+        grant.revoked_at = now
+        grant.revoke_note = note
+        grant.save(update_fields=["state", "expires_at", "revoked_by", "revoked_at", "revoke_note"])
+        _drop_perm_unless_still_granted(grant, now)
+    return grant
+
+
 def grants_expire(*, now=None) -> int:
     """Mark approved grants past their expiry as expired and take their guardian permission away
     (unless another valid grant of the same person for the same guest still stands)."""
     now = now or timezone.now()
     done = 0
-    User = get_user_model()
     ids = list(
         AccessGrant.objects.filter(state=GrantState.APPROVED, expires_at__lte=now).values_list(
             "pk", flat=True
@@ -622,14 +666,7 @@ def grants_expire(*, now=None) -> int:
                 continue
             grant.state = GrantState.EXPIRED
             grant.save(update_fields=["state"])
-            still = AccessGrant.objects.filter(
-                guest_id=grant.guest_id,
-                requester_id=grant.requester_id,
-                state=GrantState.APPROVED,
-                expires_at__gt=now,
-            ).exists()
-            if not still:
-                remove_perm(access.GRANT_PERM, User.objects.get(pk=grant.requester_id), grant.guest)
+            _drop_perm_unless_still_granted(grant, now)
             done += 1
     return done
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path(P + "new/", views.create, name="create"),
     path(P + "access-requests/", views.grant_queue, name="grant-queue"),
     path(P + "access-requests/<int:grant_id>/", views.grant_decide, name="grant-decide"),
+    path(P + "access-grants/<int:grant_id>/revoke/", views.grant_revoke, name="grant-revoke"),
     path(P + "break-glass/", views.break_glass_queue, name="break-glass-queue"),
     path(P + "break-glass/<int:grant_id>/review/", views.break_glass_review, name="break-glass-review"),
     path(P + "my-access/", views.my_grants, name="my-grants"),

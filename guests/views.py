@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -313,6 +314,7 @@ def grant_queue(request):
         {
             "property": prop,
             "grants": selectors.grant_queue(actor=request.user, property=prop),
+            "open_grants": selectors.open_grants(actor=request.user, property=prop),
             "form": DecisionForm(),
         },
     )
@@ -342,6 +344,24 @@ def grant_decide(request, grant_id):
     except (PermissionDenied, Conflict) as exc:
         messages.error(request, str(exc.detail if isinstance(exc, Conflict) else exc))
     return redirect("guests:grant-queue", property_code=prop.code)
+
+
+@login_required
+@property_required()
+@require_POST
+def grant_revoke(request, grant_id):
+    """End an open grant early: a manager from the queue page, or the requester from "My access"."""
+    prop = request.property
+    grant = selectors.grant_to_revoke(actor=request.user, grant_id=grant_id, property=prop)
+    own = grant.requester_id == request.user.pk
+    try:
+        services.grant_revoke(actor=request.user, grant=grant, note=request.POST.get("note", ""))
+        messages.success(request, _("The access has ended."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("guests:my-grants" if own else "guests:grant-queue", property_code=prop.code)
 
 
 @login_required
@@ -398,5 +418,9 @@ def my_grants(request):
     return render(
         request,
         "guests/my_grants.html",
-        {"property": prop, "grants": selectors.my_grants(actor=request.user, property=prop)},
+        {
+            "property": prop,
+            "grants": selectors.my_grants(actor=request.user, property=prop),
+            "now": timezone.now(),
+        },
     )

@@ -169,3 +169,60 @@ def test_the_queue_pages_show_the_request_and_the_badge(alice, bob, login, guest
 
 def test_the_queue_is_404_for_front_desk(alice, login):
     assert login(alice).get("/guests/p/hotel-a/access-requests/").status_code == 404
+
+
+# ---------------------------------------------------------------- ending a grant early
+
+
+def _open_grant(alice, bob, hotel_a, guest_a):
+    grant = services.grant_request(actor=alice, property=hotel_a, guest=guest_a, reason="lost property claim")
+    return services.grant_approve(actor=bob, grant=grant, note="ok")
+
+
+def test_a_manager_ends_a_grant_and_access_stops_at_once(alice, bob, api_as, hotel_a, guest_a):
+    grant = _open_grant(alice, bob, hotel_a, guest_a)
+    front = api_as(alice)
+    assert _level(front, guest_a) == "full"
+
+    refused = api_as(bob).post(f"/api/v1/access-grants/{grant.pk}/revoke/", {"note": " "})
+    assert refused.status_code == 400 and "note" in refused.json()["errors"]
+    assert _level(front, guest_a) == "full"  # a refused revocation changes nothing
+
+    ended = api_as(bob).post(f"/api/v1/access-grants/{grant.pk}/revoke/", {"note": "claim settled"})
+    assert ended.status_code == 200 and ended.json()["state"] == "revoked"
+    assert ended.json()["revoke_note"] == "claim settled"
+    assert _level(front, guest_a) == "basic"
+    assert alice not in get_users_with_perms(guest_a, only_with_perms_in=["view_guest_full"])
+    again = api_as(bob).post(f"/api/v1/access-grants/{grant.pk}/revoke/", {"note": "twice"})
+    assert again.status_code == 409
+
+
+def test_the_requester_may_end_their_own_grant_without_a_note(alice, bob, client, login, hotel_a, guest_a):
+    grant = _open_grant(alice, bob, hotel_a, guest_a)
+    login(alice)
+    page = client.get(f"/guests/p/{hotel_a.code}/my-access/").content.decode()
+    assert f"/guests/p/{hotel_a.code}/access-grants/{grant.pk}/revoke/" in page
+    r = client.post(f"/guests/p/{hotel_a.code}/access-grants/{grant.pk}/revoke/")
+    assert r.status_code == 302 and r["Location"].endswith("/my-access/")
+    grant.refresh_from_db()
+    assert grant.state == GrantState.REVOKED and grant.revoked_by == alice
+
+
+def test_the_queue_lists_open_grants_for_managers_to_end(alice, bob, client, login, hotel_a, guest_a):
+    grant = _open_grant(alice, bob, hotel_a, guest_a)
+    login(bob)
+    page = client.get(f"/guests/p/{hotel_a.code}/access-requests/").content.decode()
+    assert f"/access-grants/{grant.pk}/revoke/" in page and "lost property claim" in page
+    r = client.post(f"/guests/p/{hotel_a.code}/access-grants/{grant.pk}/revoke/", {"note": "done"})
+    assert r.status_code == 302
+    grant.refresh_from_db()
+    assert grant.state == GrantState.REVOKED and grant.revoked_by == bob and grant.revoke_note == "done"
+
+
+@pytest.mark.parametrize("who", ["carol", "ivan", "heidi", "dave", "erin", "frank", "grace"])
+def test_nobody_else_may_end_a_grant(who, people, alice, bob, api_as, hotel_a, guest_a):
+    grant = _open_grant(alice, bob, hotel_a, guest_a)
+    r = api_as(people[who]).post(f"/api/v1/access-grants/{grant.pk}/revoke/", {"note": "not mine"})
+    assert r.status_code == 404
+    grant.refresh_from_db()
+    assert grant.state == GrantState.APPROVED
