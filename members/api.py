@@ -5,17 +5,19 @@ cannot see is 404 (and a denied event)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from pms.permissions import get_property_or_404
 from pms.roles import Capability
 
 from . import selectors, services
-from .models import Feedback, FeedbackCategory, Offer
+from .models import Feedback, FeedbackCategory, Offer, Tier
 
 C = Capability
 PROPERTY = OpenApiParameter("property", str, required=True, description="The hotel's code.")
@@ -67,9 +69,17 @@ class MemberDetailSerializer(serializers.Serializer):
 
 
 class OfferSerializer(serializers.ModelSerializer):
+    min_tier = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Tier.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Tier code: only members of this tier or higher may redeem; null for everyone.",
+    )
+
     class Meta:
         model = Offer
-        fields = ["code", "name", "kind", "value", "min_spend", "valid_days", "is_active"]
+        fields = ["code", "name", "kind", "value", "min_spend", "min_tier", "valid_days", "is_active"]
 
 
 class SegmentQuerySerializer(serializers.Serializer):
@@ -147,13 +157,53 @@ def member_detail(request, membership_id):
     return Response(MemberDetailSerializer(d).data)
 
 
-@extend_schema(responses=OfferSerializer(many=True), summary="Offers")
-@api_view(["GET"])
+def _offer_write(request, instance=None, partial=False):
+    s = OfferSerializer(instance, data=request.data, partial=partial)
+    s.is_valid(raise_exception=True)
+    offer = instance or Offer()
+    for key, value in s.validated_data.items():
+        setattr(offer, key, value)
+    try:
+        offer = services.offer_save(actor=request.user, offer=offer)
+    except DjangoValidationError as exc:
+        raise DRFValidationError(exc.message_dict) from exc
+    return offer
+
+
+@extend_schema(
+    methods=["GET"], responses=OfferSerializer(many=True), summary="Offers (every role that sees members)"
+)
+@extend_schema(
+    methods=["POST"],
+    request=OfferSerializer,
+    responses={201: OfferSerializer},
+    summary="Create an offer (marketing)",
+)
+@api_view(["GET", "POST"])
 def offer_list(request):
     from pms.permissions import require_any
 
+    if request.method == "POST":
+        if not services.may_manage_offers(request.user):
+            raise Http404("Not available")
+        return Response(OfferSerializer(_offer_write(request)).data, status=status.HTTP_201_CREATED)
     require_any(request.user, [C.VIEW_GUEST_BASIC, C.MARKETING])
     return Response(OfferSerializer(Offer.objects.all(), many=True).data)
+
+
+@extend_schema(methods=["GET"], responses=OfferSerializer, summary="One offer (marketing)")
+@extend_schema(
+    methods=["PATCH"],
+    request=OfferSerializer,
+    responses=OfferSerializer,
+    summary="Change an offer (marketing)",
+)
+@api_view(["GET", "PATCH"])
+def offer_detail(request, code):
+    offer = selectors.offer_for_change(actor=request.user, code=code)
+    if request.method == "PATCH":
+        offer = _offer_write(request, instance=offer, partial=True)
+    return Response(OfferSerializer(offer).data)
 
 
 @extend_schema(

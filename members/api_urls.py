@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/search/", api.member_search, name="api-member-search"),
     path("members/<uuid:membership_id>/", api.member_detail, name="api-member"),
     path("offers/", api.offer_list, name="api-offers"),
+    path("offers/<slug:code>/", api.offer_detail, name="api-offer"),
     path("segments/preview/", api.segment_preview, name="api-segment-preview"),
     path("feedback/", api.feedback_list, name="api-feedback"),
     path("feedback/new/", api.feedback_create, name="api-feedback-create"),

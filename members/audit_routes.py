@@ -162,6 +162,8 @@ NOT_PERSONAL = {
     "members:voucher-issue": "POST only: issues a voucher and redirects to the member page",
     "members:approvals": "amounts, reasons, masked card numbers and staff user names; no guest data",
     "members:tiers": "tier and offer configuration",
+    "members:offers": "offer configuration and voucher counts; no member data",
+    "api-offer": "one offer's configuration; no member data",
     "members:reconciliation": "stored-value totals per hotel and day; no member named",
     "members:campaigns": "campaign names and counts; members are chosen inside the send task",
     "members:campaign": "a campaign's progress counts",

@@ -65,6 +65,27 @@ class TierForm(forms.ModelForm):
         ]
 
 
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = ["code", "name", "kind", "value", "min_spend", "min_tier", "valid_days", "is_active"]
+        help_texts = {
+            "value": _("A percentage (at most 100) or an amount in the hotel's currency."),
+            "min_spend": _("The folio's charges must reach this for the voucher to be redeemed."),
+            "min_tier": _("Only members of this tier or higher may redeem it; empty for every member."),
+        }
+
+    def clean(self):
+        from .services import offer_problems
+
+        d = super().clean()
+        fields = ("kind", "value", "min_spend", "valid_days")
+        if all(f in d for f in fields):  # a field that failed its own check already has its message
+            for field, errors in offer_problems(**{f: d[f] for f in fields}).items():
+                self.add_error(field, errors)
+        return d
+
+
 class SegmentForm(forms.Form):
     name = forms.CharField(label=_("Name (to save)"), max_length=100, required=False)
     period_from = forms.DateField(

@@ -493,3 +493,31 @@ def overdue_count(actor, property) -> int:
         status__in=[Feedback.Status.NEW, Feedback.Status.IN_PROGRESS],
         due_at__lt=timezone.now(),
     ).count()
+
+
+# ------------------------------------------------------------------ offers (group configuration)
+
+
+def offers_overview():
+    """Every offer with how many vouchers were issued and redeemed (no member data)."""
+    from django.db.models import Count, Q
+
+    from .models import Offer
+
+    return list(
+        Offer.objects.select_related("min_tier").annotate(
+            issued=Count("vouchers"),
+            redeemed=Count("vouchers", filter=Q(vouchers__redeemed_at__isnull=False)),
+        )
+    )
+
+
+def offer_for_change(*, actor, code):
+    """The offer marketing changes, else 404 (for anybody else too)."""
+    from .models import Offer
+    from .services import may_manage_offers
+
+    offer = Offer.objects.filter(code=code).first() if may_manage_offers(actor) else None
+    if offer is None:
+        raise Http404("No such offer")
+    return offer

@@ -766,15 +766,37 @@ def _recalc_later(membership_id, day: str) -> None:
 # ------------------------------------------------------------------ offers and vouchers
 
 
-def offer_save(*, actor, offer: Offer, property) -> Offer:
-    if not is_member_manager(actor, property) and not has_property_perm(
-        actor, Capability.MARKETING, property
-    ):
-        raise PermissionDenied
-    if offer.value is None or offer.value <= 0:
-        raise ValidationError({"value": [_("The value must be more than zero.")]})
-    if offer.kind == Offer.Kind.PERCENT and offer.value > 100:
-        raise ValidationError({"value": [_("A percentage is at most 100.")]})
+def may_manage_offers(actor) -> bool:
+    """Offers are the group's (a voucher is good at every hotel): marketing sets them up."""
+    from pms.permissions import has_capability_anywhere
+
+    return has_capability_anywhere(actor, Capability.MARKETING)
+
+
+def offer_problems(*, kind, value, min_spend, valid_days) -> dict[str, list[str]]:
+    """What is wrong with an offer's terms, by field (the screen's form asks the same)."""
+    problems: dict[str, list[str]] = {}
+    if value is None or value <= 0:
+        problems["value"] = [_("The value must be more than zero.")]
+    elif kind == Offer.Kind.PERCENT and value > 100:
+        problems["value"] = [_("A percentage is at most 100.")]
+    if min_spend is not None and min_spend < 0:
+        problems["min_spend"] = [_("The minimum spend cannot be negative.")]
+    if not valid_days or valid_days < 1:
+        problems["valid_days"] = [_("A voucher must be valid for at least one day.")]
+    return problems
+
+
+def offer_save(*, actor, offer: Offer) -> Offer:
+    """Create or change an offer. Vouchers already issued keep their validity dates; a changed value
+    or condition applies to every unredeemed voucher of the offer from now on."""
+    if not may_manage_offers(actor):
+        raise PermissionDenied(_("Offers are set up by marketing."))
+    problems = offer_problems(
+        kind=offer.kind, value=offer.value, min_spend=offer.min_spend, valid_days=offer.valid_days
+    )
+    if problems:
+        raise ValidationError(problems)
     with transaction.atomic():
         offer.full_clean()
         offer.save()

@@ -23,6 +23,7 @@ urlpatterns = [
     path(P + "reconciliation/", views.reconciliation, name="reconciliation"),
     path(P + "feedback/", views.feedback, name="feedback"),
     path(P + "feedback/<uuid:feedback_id>/", views.feedback_detail, name="feedback-detail"),
+    path("offers/", views.offers, name="offers"),
     path("segments/", views.segments, name="segments"),
     path("segments/<int:segment_id>/", views.segment, name="segment"),
     path("segments/<int:segment_id>/export/", views.segment_export, name="segment-export"),

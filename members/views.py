@@ -260,6 +260,33 @@ def tiers(request):
 
 
 @login_required
+@capability_required(C.MARKETING)
+def offers(request):
+    """The group's offers: create one, or change one (?offer=<code>). Marketing only."""
+    instance = (
+        selectors.offer_for_change(actor=request.user, code=request.GET["offer"])
+        if request.GET.get("offer")
+        else None
+    )
+    form = forms.OfferForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_save(actor=request.user, offer=form.instance)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Offer %(code)s saved.") % {"code": offer.code})
+            return redirect("members:offers")
+    return render(
+        request,
+        "members/offers.html",
+        {"offers": selectors.offers_overview(), "form": form, "editing": instance},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
 @property_required(C.VIEW_REPORTS)
 def reconciliation(request):
     day = _date(request.GET.get("date"), services.local_today(request.property))
