@@ -35,3 +35,11 @@ def rehearse() -> bool:
     from .backups import rehearsal_run
 
     return rehearsal_run().record.ok
+
+
+@shared_task(name="operations.tasks.clear_sessions")
+def clear_sessions() -> None:
+    """Delete expired sessions (staff and guest self-service share the session table)."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")

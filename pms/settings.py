@@ -408,6 +408,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "operations.tasks.rehearse",
             "schedule": crontab(hour=4, minute=0, day_of_week="sun"),
         },
+        # Expired staff and self-service sessions out of the table (a guest session idles out
+        # after 15 minutes but its row would stay until deleted).
+        "operations-clear-sessions": {
+            "task": "operations.tasks.clear_sessions",
+            "schedule": crontab(hour=3, minute=15),
+        },
     }
 )
 

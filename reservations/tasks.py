@@ -1,4 +1,5 @@
-"""Scheduled work of the reservations app: the night audit, per property."""
+"""Background work of the reservations app: the night audit per property, and the self-service
+sign-in e-mail."""
 
 from __future__ import annotations
 
@@ -30,3 +31,34 @@ def night_audit(property_id: int | None = None, business_date: str | None = None
             }
         )
     return results
+
+
+@shared_task(name="reservations.portal_send_link", ignore_result=True)
+def portal_send_link(guest_id: str, url: str, language: str = "zh-hans") -> None:
+    """Send a self-service sign-in link. The message carries the guest id and the single-use link
+    (which expires in PORTAL_LINK_MINUTES), never the address: it is read here, from the profile,
+    through a recorded selector. Sending outside the request also keeps the "link sent" page equally
+    fast whether or not the address is known."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from .portal.selectors import link_address
+
+    address = link_address(guest_id)
+    if not address:
+        return
+    with translation.override(language):
+        body = render_to_string(
+            "portal/email_signin.txt", {"url": url, "minutes": settings.PORTAL_LINK_MINUTES}
+        )
+        subject = _("Your link to your bookings")
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    except Exception:
+        # Neither the address nor the link goes into the log.
+        logging.getLogger(__name__).exception("portal: the sign-in e-mail could not be sent")

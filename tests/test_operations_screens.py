@@ -173,3 +173,24 @@ def test_healthz_turns_503_when_audit_events_stay_unsealed(jobs_required, client
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["audit_seal"].startswith("audit_seal: events older than")
+
+
+def test_expired_sessions_are_cleared_on_schedule(client, login, people, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from operations.tasks import clear_sessions
+
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["operations-clear-sessions"]["task"]
+        == "operations.tasks.clear_sessions"
+    )
+    login(people["alice"]).get("/")
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    clear_sessions()
+    assert not Session.objects.filter(session_key="x" * 32).exists()
+    assert Session.objects.count() == 1  # the live one stays

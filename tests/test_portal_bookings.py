@@ -25,8 +25,21 @@ def guest(hotel_a):
     return new_guest(hotel_a, family="Smith", given="Jane", email="Jane.Smith@example.com")
 
 
+_capture = None
+
+
+@pytest.fixture(autouse=True)
+def _mail_task_runs(django_capture_on_commit_callbacks):
+    """The sign-in e-mail is queued after commit; run it when the request's transaction would end."""
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+    yield
+    _capture = None
+
+
 def _ask_link(client, email):
-    return client.post("/my-bookings/", {"email": email})
+    with _capture(execute=True):
+        return client.post("/my-bookings/", {"email": email})
 
 
 def test_the_link_opens_every_booking_of_the_guest_once(client, guest, hotel_a, hotel_b, mailoutbox):
@@ -376,3 +389,23 @@ def test_a_signed_in_guest_asks_for_a_copy_of_their_data(client, guest):
     assert AccessEvent.objects.filter(
         channel="self_service", target_type="privacy_request", target_ids__contains=[str(req.pk)]
     ).exists()
+
+
+def test_the_sign_in_mail_is_queued_without_the_address_and_its_read_recorded(client, guest, monkeypatch):
+    from reservations import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.portal_send_link, "delay", lambda *args: queued.append(args))
+    response = _ask_link(client, "jane.smith@example.com")
+    assert response.status_code == 200
+    ((guest_id, url, _language),) = queued
+    assert guest_id == str(guest.pk) and "/my-bookings/sign-in/" in url
+    assert "example.com" not in repr(queued)
+
+    tasks.portal_send_link(guest_id, url, "en")  # what the worker does
+    read = AccessEvent.objects.filter(channel="system", action="view").get()
+    assert read.target_ids == [str(guest.pk)] and read.criteria == {
+        "field": "email",
+        "purpose": "sign-in link",
+    }
+    assert read.actor_user_id is None

@@ -198,7 +198,7 @@ def access_summary(*, scope: Scope) -> tuple[list[AccessCount], list[EmergencyAc
     with transaction.atomic():
         grouped = list(
             AccessEventGuest.objects.filter(guest_id__in=scope.guest_ids, at__gte=since)
-            .exclude(event__channel=Channel.SELF_SERVICE)
+            .exclude(event__channel__in=[Channel.SELF_SERVICE, Channel.SYSTEM])  # staff access only
             .annotate(day=TruncDate("at"))
             .values("day", "event__actor_property_id", "event__actor_role")
             .annotate(n=Count("event_id", distinct=True))
@@ -241,11 +241,36 @@ def access_summary(*, scope: Scope) -> tuple[list[AccessCount], list[EmergencyAc
     return counts, emergencies
 
 
-def guests_by_email(email: str) -> tuple[list[str], str]:
+def link_address(guest_id: str) -> str:
+    """The e-mail address a sign-in link goes to, read by the mail task (the system, not a person),
+    recorded in the same transaction; empty when the profile has gone (merged or erased meanwhile)."""
+    from guests.models import Guest
+
+    with transaction.atomic():
+        guest = (
+            Guest.objects.filter(pk=guest_id, merged_into__isnull=True, erased_at__isnull=True)
+            .only("pk", "email")
+            .first()
+        )
+        access_record(
+            actor=None,
+            action=Action.VIEW,
+            channel=Channel.SYSTEM,
+            username="",
+            target_type="guest",
+            target_ids=[guest_id],
+            guest_ids=[guest_id] if guest else [],
+            criteria={"field": "email", "purpose": "sign-in link"},
+            outcome=Outcome.OK if guest else Outcome.NOT_FOUND,
+        )
+    return guest.email if guest else ""
+
+
+def guests_by_email(email: str) -> list[str]:
     """Ids of the current (not merged, not erased) guest profiles with this e-mail, through the
     blind index, recorded as a search (the e-mail masked and blind-indexed). Nothing is shown: the
-    page says the same either way, and a sign-in link goes to the address on file (returned second;
-    empty when none matched)."""
+    page says the same either way, and a sign-in link goes to the address on file (read by the
+    mail task through `link_address`)."""
     from guests.models import Guest
     from pms.crypto import blind_index
 
@@ -253,7 +278,7 @@ def guests_by_email(email: str) -> tuple[list[str], str]:
     with transaction.atomic():
         guests = list(
             Guest.objects.filter(email_bidx=bidx or "-", merged_into__isnull=True, erased_at__isnull=True)
-            .only("pk", "email")
+            .only("pk")
             .order_by("pk")[:20]
         )
         ids = [str(g.pk) for g in guests]
@@ -265,7 +290,7 @@ def guests_by_email(email: str) -> tuple[list[str], str]:
             criteria={"email": criterion("email", email)},
             outcome=Outcome.OK if ids else Outcome.NOT_FOUND,
         )
-    return ids, (guests[0].email if guests else "")
+    return ids
 
 
 def signed_in(*, guest_ids: list[str]) -> None:

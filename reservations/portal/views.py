@@ -11,11 +11,9 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -298,14 +296,15 @@ def _browser_nonce(request) -> tuple[str, bool]:
     return tokens.new_browser_nonce(), True
 
 
-def _send_link(request, email: str, signed: str) -> None:
+def _send_link(request, guest_id: str, signed: str) -> None:
+    """Queue the sign-in e-mail (reservations.portal_send_link) once the request's work is committed."""
+    from django.utils.translation import get_language
+
+    from ..tasks import portal_send_link
+
     url = request.build_absolute_uri(reverse("portal:sign-in", kwargs={"token": signed}))
-    body = render_to_string("portal/email_signin.txt", {"url": url, "minutes": settings.PORTAL_LINK_MINUTES})
-    try:
-        send_mail(_("Your link to your bookings"), body, settings.DEFAULT_FROM_EMAIL, [email])
-    except Exception:
-        # Neither the address nor the link goes into the log.
-        logger.exception("portal: the sign-in e-mail could not be sent")
+    language = get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: portal_send_link.delay(guest_id, url, language))
 
 
 @require_http_methods(["GET", "POST"])
@@ -318,9 +317,9 @@ def bookings_request(request):
         email = form.cleaned_data["email"]
         if limits.link_limited(request, email):
             return _too_many(request)
-        guest_ids, address = selectors.guests_by_email(email)
+        guest_ids = selectors.guests_by_email(email)
         if guest_ids:
-            _send_link(request, address, tokens.link_issue(guest_ids=guest_ids, browser_nonce=nonce))
+            _send_link(request, guest_ids[0], tokens.link_issue(guest_ids=guest_ids, browser_nonce=nonce))
         sent = True
         form = forms.EmailForm()
     elif request.method == "POST" and limits.link_limited(request, ""):
