@@ -33,11 +33,42 @@ from .models import AccessGrant, GrantState, Guest
 GRANT_PERM = "guests.view_guest_full"
 
 _links: dict[str, Callable] = {}
+_link_finders: dict[str, Callable] = {}
 
 
-def register_link(key: str, condition: Callable) -> None:
-    """Another app links guests to a property (e.g. a booking there). See the module docstring."""
+def register_link(key: str, condition: Callable, linked_among: Callable | None = None) -> None:
+    """Another app links guests to a property (e.g. a booking there). See the module docstring.
+
+    `linked_among(prop, guest_ids) -> set of ids`, when given, answers the same question for a few
+    known guests with a plain indexed query (the search's openable check); without it the
+    condition is used."""
     _links[key] = condition
+    if linked_among is not None:
+        _link_finders[key] = linked_among
+    else:
+        _link_finders.pop(key, None)
+
+
+def linked_among(prop, guests) -> set:
+    """The ids among `guests` (Guest rows with home_property_id) linked to `prop`."""
+    linked = {g.pk for g in guests if g.home_property_id == prop.pk}
+    rest = [g.pk for g in guests if g.pk not in linked]
+    for key, condition in _links.items():
+        if not rest:
+            break
+        finder = _link_finders.get(key)
+        if finder is not None:
+            hit = set(finder(prop, rest))
+        else:
+            extra = condition(prop)
+            hit = set(
+                Guest.objects.filter(pk__in=rest)
+                .filter(extra if isinstance(extra, Q) else Q(extra))
+                .values_list("pk", flat=True)
+            )
+        linked |= hit
+        rest = [pk for pk in rest if pk not in hit]
+    return linked
 
 
 def linked_q(prop) -> Q:

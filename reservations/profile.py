@@ -65,10 +65,28 @@ def _linked_by_booking(prop):
     )
 
 
+_LINKED_AMONG_SQL = """
+    SELECT guest_id FROM reservations_booking WHERE property_id = %(prop)s AND guest_id = ANY(%(ids)s)
+    UNION
+    SELECT c.guest_id
+      FROM reservations_bookingcompanion c JOIN reservations_booking b ON b.id = c.booking_id
+     WHERE b.property_id = %(prop)s AND c.guest_id = ANY(%(ids)s)
+"""
+
+
+def _linked_by_booking_among(prop, guest_ids) -> set:
+    """The same rule as `_linked_by_booking` for a few known guests, through the guest indexes."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(_LINKED_AMONG_SQL, {"prop": prop.pk, "ids": list(guest_ids)})
+        return {row[0] for row in cur.fetchall()}
+
+
 def register_all() -> None:
     from guests import access, search, sections
 
-    access.register_link("booking", _linked_by_booking)
+    access.register_link("booking", _linked_by_booking, _linked_by_booking_among)
     access.register_pass_action(
         _("Book them here"),
         Capability.MANAGE_BOOKINGS,
