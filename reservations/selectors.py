@@ -107,6 +107,21 @@ def _base():
     return Booking.objects.select_related("property", "guest", "room_type", "room", "rate_plan")
 
 
+# What a list row needs (`_row`), and nothing else: fewer joins to plan and fewer columns to load.
+_ROW_COLUMNS = (
+    "reference", "property_id", "guest_id", "room_type_id", "room_id", "arrival", "departure", "adults",
+    "children", "status", "total", "currency", "version",
+    "property__code",
+    "guest__family_name", "guest__given_name",
+    "room_type__name", "room_type__name_en",
+    "room__number",
+)  # fmt: skip
+
+
+def _rows_base():
+    return Booking.objects.select_related("property", "guest", "room_type", "room").only(*_ROW_COLUMNS)
+
+
 def booking_search(
     *,
     actor,
@@ -124,7 +139,7 @@ def booking_search(
     allowed_ids = {p.pk for p in allowed}
     props = [p for p in (properties or allowed) if p.pk in allowed_ids]
     criteria: dict = {}
-    qs = _base().filter(property__in=props)
+    qs = _rows_base().filter(property__in=props)
     ref = normalise_reference(reference)
     if reference:
         qs = qs.filter(reference=ref)
@@ -257,7 +272,7 @@ LIST_KINDS = ("arrivals", "departures", "in_house")
 def front_desk_list(*, actor, property: Property, day: date, kind: str) -> list[BookingRow]:
     """Arrivals, departures or guests in house on a day (property time), names masked."""
     _require(actor, property)
-    qs = _base().filter(property=property)
+    qs = _rows_base().filter(property=property)
     if kind == "arrivals":
         qs = qs.filter(arrival=day, status__in=[*ACTIVE_STATUSES, BookingStatus.CHECKED_OUT])
     elif kind == "departures":
