@@ -211,3 +211,33 @@ def test_transactional_tests_can_still_empty_the_database(people):
     access_record(actor=people["alice"], action="view", target_type="guest")
     call_command("flush", interactive=False, verbosity=0)
     assert AccessEvent.objects.count() == 0
+
+
+def test_audit_export_writes_masked_lines_and_records_itself(alice, hotel_a):
+    import io
+    import json
+
+    from pms.crypto import criterion
+
+    with transaction.atomic():
+        access_record(
+            actor=alice,
+            action="search",
+            target_type="guest",
+            criteria={"phone": criterion("phone", "+8613800138000")},
+            property=hotel_a,
+        )
+    out = io.StringIO()
+    call_command("audit_export", since="2000-01-01", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["action"] for line in lines] == ["search"]  # the export's own event comes after
+    assert "13800138000" not in out.getvalue()
+    export = AccessEvent.objects.get(action="export", channel="system")
+    assert export.target_type == "access_event" and export.criteria["rows"] == 1
+    assert export.actor_username.startswith("manage.py audit_export")
+
+
+def test_audit_export_refuses_a_bad_date():
+    with pytest.raises(CommandError, match="ISO date"):
+        call_command("audit_export", since="yesterday")
+    assert not AccessEvent.objects.filter(action="export").exists()

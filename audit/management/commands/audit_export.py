@@ -1,9 +1,12 @@
+import getpass
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, Action, Channel
+from audit.services import access_record
 from audit.templatetags.audit_tags import masked_criteria
 
 
@@ -30,6 +33,19 @@ class Command(BaseCommand):
         if timezone.is_naive(when):
             when = timezone.make_aware(when)
         qs = AccessEvent.objects.filter(at__gte=when).order_by("id")
+        # The export is itself an access to the trail: recorded before a line is written (fail
+        # closed), as a system-channel export by whoever ran the command on this machine.
+        with transaction.atomic():
+            last = qs.order_by("-id").values_list("id", flat=True).first() or 0
+            qs = qs.filter(id__lte=last)
+            access_record(
+                actor=None,
+                action=Action.EXPORT,
+                channel=Channel.SYSTEM,
+                username=f"manage.py audit_export ({getpass.getuser()})"[:150],
+                target_type="access_event",
+                criteria={"since": when.isoformat(), "rows": qs.count(), "format": "jsonl"},
+            )
         for e in qs.iterator(chunk_size=2000):
             self.stdout.write(
                 json.dumps(
