@@ -68,6 +68,9 @@ def main() -> int:
             t0 = time.monotonic()
             module.setup(ctx)
             print(f"  data for {module.__name__}: ready in {time.monotonic() - t0:.1f} s")
+    import logging
+
+    logging.getLogger("pms.request").setLevel(logging.WARNING)  # one line per request would drown the report
     results = []
     for module in modules:
         for case in module.cases(ctx):

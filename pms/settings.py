@@ -441,6 +441,9 @@ PORTAL_LINK_RATE_PER_EMAIL = env.str("PORTAL_LINK_RATE_PER_EMAIL", default="3/15
 # Failed look-ups from one address (or on one reference) in the window that raise an audit alert.
 PORTAL_ALERT_FAILURES = env.int("PORTAL_ALERT_FAILURES", default=5)
 PORTAL_ALERT_WINDOW_MINUTES = env.int("PORTAL_ALERT_WINDOW_MINUTES", default=15)
+# A look-up answers no sooner than this (milliseconds), found or not, so its timing says nothing
+# about whether the reference exists (found does a little more work: a new session, a guest link).
+PORTAL_LOOKUP_MIN_MS = env.int("PORTAL_LOOKUP_MIN_MS", default=40)
 PORTAL_LINK_MINUTES = env.int("PORTAL_LINK_MINUTES", default=15)  # a sign-in link is valid this long
 PORTAL_IDLE_TIMEOUT = env.int("PORTAL_IDLE_TIMEOUT", default=15 * 60)  # seconds without a request
 PORTAL_SESSION_COOKIE = "pms_portal"  # the guest's own session, never the staff `sessionid`

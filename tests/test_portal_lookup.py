@@ -227,3 +227,16 @@ def test_the_family_name_matches_whatever_its_case_and_spacing(booking, hotel_a)
     chinese = make_booking(hotel_a, guest=new_guest(hotel_a, family="王", given="伟"), offset=4)
     assert selectors.booking_lookup(reference=chinese.reference, family_name="王") == chinese
     assert selectors.booking_lookup(reference=chinese.reference, family_name="王伟") is None
+
+
+def test_found_and_not_found_answers_leave_no_sooner_than_the_floor(client, booking, settings):
+    import time
+
+    settings.PORTAL_LOOKUP_MIN_MS = 150
+    took = {}
+    for what, name in (("found", "Smith"), ("wrong name", "Jones")):
+        started = time.monotonic()
+        response = _post(client, booking.reference, name)
+        took[what] = time.monotonic() - started
+        assert response.status_code == 302
+    assert took["found"] >= 0.15 and took["wrong name"] >= 0.15, took

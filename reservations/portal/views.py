@@ -8,6 +8,7 @@ reference or a wrong name; a known or an unknown e-mail) render the same bytes.
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,6 +68,7 @@ def lookup(request):
             if limits.lookup_limited(request, ""):
                 return _too_many(request)
         else:
+            started = time.monotonic()
             reference, family_name = form.cleaned_data["reference"], form.cleaned_data["family_name"]
             if limits.lookup_limited(request, reference):
                 selectors.lookup_refused(reference=reference, family_name=family_name)
@@ -75,12 +77,14 @@ def lookup(request):
             limits.lookup_counted(request, reference, found=booking is not None)
             if booking is None:
                 request.portal.set_flash(LOOKUP_FAILED)
+                _no_sooner_than(started, settings.PORTAL_LOOKUP_MIN_MS)
                 return redirect("portal:lookup")
             scope = request.portal.scope
             if scope is None or not selectors.in_scope(scope, booking):
                 request.portal.start(Scope(guest_ids=[str(booking.guest_id)], booking_ids=[str(booking.pk)]))
             else:
                 request.portal.set_flash("")  # the same session write as the other paths
+            _no_sooner_than(started, settings.PORTAL_LOOKUP_MIN_MS)
             return redirect("portal:booking", booking_id=booking.pk)
     error = ""
     if request.method == "GET" and request.portal.pop_flash() == LOOKUP_FAILED:
@@ -89,6 +93,14 @@ def lookup(request):
             "try again, or ask the hotel."
         )
     return render(request, "portal/lookup.html", {"form": form, "error": error})
+
+
+def _no_sooner_than(started: float, floor_ms: int) -> None:
+    """Wait out the rest of `floor_ms` since `started`: found and not-found answers leave at the same
+    time (the session is saved after this, the same write on both paths)."""
+    left = floor_ms / 1000 - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
 
 
 def _booking_context(request, b) -> dict:
