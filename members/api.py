@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -17,7 +18,7 @@ from pms.permissions import get_property_or_404
 from pms.roles import Capability
 
 from . import selectors, services
-from .models import Feedback, FeedbackCategory, Offer, Tier
+from .models import Feedback, FeedbackCategory, Offer, StoredValueAdjustment, Tier
 
 C = Capability
 PROPERTY = OpenApiParameter("property", str, required=True, description="The hotel's code.")
@@ -115,19 +116,150 @@ class FeedbackSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(read_only=True)
 
 
+class EnrolInSerializer(serializers.Serializer):
+    property = serializers.SlugField(help_text="Property code: where the guest enrols.")
+    guest = serializers.UUIDField(help_text="The guest's id (a profile visible at this property).")
+    consent_email = serializers.BooleanField(default=False)
+    consent_sms = serializers.BooleanField(default=False)
+
+
+class PointsInSerializer(serializers.Serializer):
+    property = serializers.SlugField()
+    action = serializers.ChoiceField(choices=["redeem", "adjust"])
+    reward = serializers.CharField(required=False, default="", help_text="redeem: room_night, dining or spa.")
+    quantity = serializers.IntegerField(required=False, default=1, min_value=1, max_value=100)
+    points = serializers.IntegerField(
+        required=False, help_text="adjust (manager): may be negative, not zero."
+    )
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="adjust: required."
+    )
+
+
+class StoredValueInSerializer(serializers.Serializer):
+    property = serializers.SlugField()
+    action = serializers.ChoiceField(choices=["top_up", "refund", "adjust"])
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    payment_reference = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="top_up and refund: required."
+    )
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="adjust: required."
+    )
+
+
 def _prop(request, capability=C.VIEW_GUEST_BASIC):
     return get_property_or_404(request.user, request.query_params.get("property", ""), capability)
 
 
 @extend_schema(
-    parameters=[PROPERTY], responses=MemberRowSerializer(many=True), summary="Members visible at a hotel"
+    methods=["GET"],
+    parameters=[PROPERTY],
+    responses=MemberRowSerializer(many=True),
+    summary="Members visible at a hotel",
 )
-@api_view(["GET"])
+@extend_schema(
+    methods=["POST"],
+    request=EnrolInSerializer,
+    responses={201: MemberDetailSerializer},
+    summary="Enrol a guest at the desk (409 when already a member)",
+)
+@api_view(["GET", "POST"])
 def member_list(request):
+    if request.method == "POST":
+        return _enrol(request)
     prop = _prop(request)
     return Response(
         MemberRowSerializer(selectors.member_list(actor=request.user, property=prop), many=True).data
     )
+
+
+def _valid(serializer_class, data) -> dict:
+    s = serializer_class(data=data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+def _enrol(request):
+    from pms.problems import Conflict
+
+    d = _valid(EnrolInSerializer, request.data)
+    prop = get_property_or_404(request.user, d["property"], C.VIEW_GUEST_BASIC)
+    found = selectors.member_for_guest(actor=request.user, guest_id=d["guest"], property=prop)
+    if found["membership"] is not None:
+        raise Conflict(_("This guest is already a member."))
+    m = services.membership_enrol(
+        actor=request.user,
+        guest=found["guest"],
+        property=prop,
+        consent_email=d["consent_email"],
+        consent_sms=d["consent_sms"],
+    )
+    detail = selectors.member_detail(actor=request.user, membership_id=m.pk, property=prop)
+    return Response(MemberDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
+
+
+def _ledger_write(request, membership_id, serializer_class, operation):
+    """Validate, find the member at the property (404 and a denied event otherwise), run the service;
+    a role that may not do it answers 404 like the screens. The answer is the member's new statement."""
+    d = _valid(serializer_class, request.data)
+    prop = get_property_or_404(request.user, d["property"], C.VIEW_GUEST_BASIC)
+    m = selectors.member_detail(actor=request.user, membership_id=membership_id, property=prop).membership
+    try:
+        result = operation(d, m, prop)
+    except PermissionDenied:
+        raise Http404("Not available") from None
+    detail = selectors.member_detail(actor=request.user, membership_id=membership_id, property=prop)
+    body = MemberDetailSerializer(detail).data
+    if isinstance(result, StoredValueAdjustment):
+        body = {**body, "pending_adjustment": result.pk}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=PointsInSerializer,
+    responses={201: MemberDetailSerializer},
+    summary="Redeem points for a reward, or adjust them (manager, with a reason)",
+)
+@api_view(["POST"])
+def member_points(request, membership_id):
+    def operation(d, m, prop):
+        if d["action"] == "redeem":
+            return services.points_redeem(
+                actor=request.user, membership=m, reward=d["reward"], quantity=d["quantity"], property=prop
+            )
+        if d.get("points") is None:
+            raise DjangoValidationError({"points": [_("Enter a whole number of points.")]})
+        return services.points_adjust(
+            actor=request.user, membership=m, points=d["points"], reason=d["reason"], property=prop
+        )
+
+    return _ledger_write(request, membership_id, PointsInSerializer, operation)
+
+
+@extend_schema(
+    request=StoredValueInSerializer,
+    responses={201: MemberDetailSerializer, 202: MemberDetailSerializer},
+    summary="Top up, refund or adjust stored value (202: the adjustment waits for a second approval)",
+)
+@api_view(["POST"])
+def member_stored_value(request, membership_id):
+    def operation(d, m, prop):
+        if d["action"] == "adjust":
+            return services.stored_value_adjust(
+                actor=request.user, membership=m, amount=d["amount"], reason=d["reason"], property=prop
+            )
+        op = services.stored_value_top_up if d["action"] == "top_up" else services.stored_value_refund
+        return op(
+            actor=request.user,
+            membership=m,
+            amount=d["amount"],
+            payment_reference=d["payment_reference"],
+            property=prop,
+        )
+
+    return _ledger_write(request, membership_id, StoredValueInSerializer, operation)
 
 
 @extend_schema(

@@ -125,6 +125,22 @@ def _api_detail(people, hotels):
     return _spec(people["alice"], f"/api/v1/members/{m.pk}/?property=hotel-a", "view", "membership", m.pk)
 
 
+def _api_points(people, hotels):
+    m = _member(hotels)
+    data = {"property": "hotel-a", "action": "adjust", "points": 100, "reason": "goodwill after a noisy room"}
+    return _spec(
+        people["bob"], f"/api/v1/members/{m.pk}/points/", "view", "membership", m.pk, "post", data, 201
+    )
+
+
+def _api_stored_value(people, hotels):
+    m = _member(hotels)
+    data = {"property": "hotel-a", "action": "top_up", "amount": "200.00", "payment_reference": "POS-1"}
+    return _spec(
+        people["alice"], f"/api/v1/members/{m.pk}/stored-value/", "view", "membership", m.pk, "post", data, 201
+    )
+
+
 def _api_segment(people, hotels):
     m = _member(hotels)
     return _spec(
@@ -150,6 +166,8 @@ PERSONAL = {
     "api-members": _api_list,
     "api-member-search": _api_search,
     "api-member": _api_detail,
+    "api-member-points": _api_points,
+    "api-member-stored-value": _api_stored_value,
     "api-segment-preview": _api_segment,
     "api-feedback": _api_feedback,
 }
