@@ -137,7 +137,14 @@ def _api_stored_value(people, hotels):
     m = _member(hotels)
     data = {"property": "hotel-a", "action": "top_up", "amount": "200.00", "payment_reference": "POS-1"}
     return _spec(
-        people["alice"], f"/api/v1/members/{m.pk}/stored-value/", "view", "membership", m.pk, "post", data, 201
+        people["alice"],
+        f"/api/v1/members/{m.pk}/stored-value/",
+        "view",
+        "membership",
+        m.pk,
+        "post",
+        data,
+        201,
     )
 
 

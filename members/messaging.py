@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 
 from .models import Membership, MessageChannel, Voucher
 from .sms import get_backend
+from .tokens import unsubscribe_token
 
 log = logging.getLogger(__name__)
 
 
 def _unsubscribe_url(membership: Membership, channel: str) -> str:
-    from .services import unsubscribe_token
-
     base = getattr(settings, "PMS_PUBLIC_URL", "") or ""
     return base + reverse("members:unsubscribe", args=[unsubscribe_token(membership, channel)])
 

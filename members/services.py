@@ -18,7 +18,6 @@ from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
@@ -1060,16 +1059,13 @@ def campaign_send(*, campaign_id: int, batch: int = 200) -> Campaign:
     return campaign
 
 
-def unsubscribe_token(membership: Membership, channel: str) -> str:
-    return signing.dumps({"m": str(membership.pk), "c": channel}, salt="members.unsubscribe", compress=True)
-
-
 def membership_unsubscribe(*, token: str) -> Membership:
     """The public unsubscribe link: withdraw consent for the channel the message came by."""
-    try:
-        data = signing.loads(token, salt="members.unsubscribe", max_age=timedelta(days=365))
-    except signing.BadSignature:
-        raise ValidationError(_("This unsubscribe link is not valid.")) from None
+    from .tokens import unsubscribe_claim
+
+    data = unsubscribe_claim(token)
+    if data is None:
+        raise ValidationError(_("This unsubscribe link is not valid."))
     with transaction.atomic():
         m = Membership.objects.select_for_update().filter(pk=data.get("m")).first()
         if m is None:
