@@ -72,3 +72,22 @@ def make_booking(
         adults=adults,
         **kwargs,
     )
+
+
+def booking_payload(prop, guest, *, offset: int = 2, nights: int = 2, **extra) -> dict:
+    """The body of `POST /api/v1/bookings/` for `guest` at `prop` (room type "std", plan "bar"),
+    arriving `offset` days from today (hotel time)."""
+    from .services import local_today
+
+    arrival = local_today(prop) + timedelta(days=offset)
+    body = {
+        "property": prop.code,
+        "guest": str(guest.pk),
+        "room_type": "std",
+        "rate_plan": "bar",
+        "arrival": str(arrival),
+        "departure": str(arrival + timedelta(days=nights)),
+        "adults": 1,
+        "channel": "phone",
+    }
+    return {**body, **extra}

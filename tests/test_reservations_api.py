@@ -8,31 +8,15 @@ import pytest
 from audit.models import AccessEvent
 from reservations import services
 from reservations.models import Booking, Inventory
-from reservations.testing import make_booking, new_guest, setup_hotel, unique_prc_id
+from reservations.testing import booking_payload, make_booking, new_guest, setup_hotel, unique_prc_id
 
 pytestmark = pytest.mark.django_db
-
-
-def _payload(prop, guest, **extra):
-    today = services.local_today(prop)
-    body = {
-        "property": prop.code,
-        "guest": str(guest.pk),
-        "room_type": "std",
-        "rate_plan": "bar",
-        "arrival": str(today + timedelta(days=2)),
-        "departure": str(today + timedelta(days=4)),
-        "adults": 1,
-        "channel": "phone",
-    }
-    body.update(extra)
-    return body
 
 
 def test_create_then_read_then_search(api_as, heidi, hotel_a):
     setup_hotel(hotel_a)
     api = api_as(heidi)
-    r = api.post("/api/v1/bookings/", _payload(hotel_a, new_guest(hotel_a)), format="json")
+    r = api.post("/api/v1/bookings/", booking_payload(hotel_a, new_guest(hotel_a)), format="json")
     assert r.status_code == 201, r.json()
     body = r.json()
     assert body["total"] == "1000.00" and [n["price"] for n in body["nightly_prices"]] == ["500.00", "500.00"]
@@ -49,9 +33,10 @@ def test_the_last_room_gone_is_409_with_alternatives(api_as, alice, hotel_a):
     setup_hotel(hotel_a, rooms=1, code="dlx", price="800.00")
     api = api_as(alice)
     assert (
-        api.post("/api/v1/bookings/", _payload(hotel_a, new_guest(hotel_a)), format="json").status_code == 201
+        api.post("/api/v1/bookings/", booking_payload(hotel_a, new_guest(hotel_a)), format="json").status_code
+        == 201
     )
-    r = api.post("/api/v1/bookings/", _payload(hotel_a, new_guest(hotel_a)), format="json")
+    r = api.post("/api/v1/bookings/", booking_payload(hotel_a, new_guest(hotel_a)), format="json")
     assert r.status_code == 409
     body = r.json()
     assert body["status"] == 409 and r["Content-Type"].startswith("application/problem+json")
@@ -70,7 +55,7 @@ def test_the_last_room_gone_is_409_with_alternatives(api_as, alice, hotel_a):
 )
 def test_bad_input_is_400_and_changes_nothing(change, field, api_as, alice, hotel_a):
     setup_hotel(hotel_a)
-    body = _payload(hotel_a, new_guest(hotel_a))
+    body = booking_payload(hotel_a, new_guest(hotel_a))
     today = services.local_today(hotel_a)
     for k, v in change.items():
         body[k] = {"arrival": body["arrival"], "past": str(today - timedelta(days=1))}.get(v, v)
@@ -151,7 +136,7 @@ def test_a_guest_not_linked_to_the_hotel_cannot_be_booked_by_id(api_as, alice, h
 
     stranger = new_guest(hotel_b)  # registered at another hotel, never seen at Hotel A
     before = Booking.objects.count()
-    r = api_as(alice).post("/api/v1/bookings/", _payload(hotel_a, stranger), format="json")
+    r = api_as(alice).post("/api/v1/bookings/", booking_payload(hotel_a, stranger), format="json")
     assert r.status_code == 400
     assert "guest" in r.json()["errors"]
     assert Booking.objects.count() == before

@@ -3,7 +3,7 @@
 import pytest
 
 from guests.selectors import guest_profile, guest_search
-from reservations.testing import make_booking, new_guest
+from reservations.testing import booking_payload, make_booking, new_guest
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +33,6 @@ def _returning_guest(hotel_a, hotel_b):
     return new_guest(hotel_a, family="司马", given="光", id_number=number), number
 
 
-def _booking_body(hotel_b, guest, **extra):
-    from datetime import timedelta
-
-    from reservations.services import local_today
-
-    today = local_today(hotel_b)
-    body = {
-        "property": hotel_b.code,
-        "guest": str(guest.pk),
-        "room_type": "std",
-        "rate_plan": "bar",
-        "arrival": str(today + timedelta(days=1)),
-        "departure": str(today + timedelta(days=2)),
-    }
-    return {**body, **extra}
-
-
 def test_a_document_search_hit_from_another_hotel_is_booked_here_with_its_pass(
     api_as, carol, hotel_a, hotel_b
 ):
@@ -63,7 +46,9 @@ def test_a_document_search_hit_from_another_hotel_is_booked_here_with_its_pass(
     assert row["openable"] is False and row["document_pass"]
 
     r = api.post(
-        "/api/v1/bookings/", _booking_body(hotel_b, guest, guest_pass=row["document_pass"]), format="json"
+        "/api/v1/bookings/",
+        booking_payload(hotel_b, guest, offset=1, nights=1, guest_pass=row["document_pass"]),
+        format="json",
     )
     assert r.status_code == 201, r.json()
     assert Booking.objects.get(pk=r.json()["id"]).guest_id == guest.pk
@@ -89,7 +74,11 @@ def test_without_a_valid_pass_a_guest_of_another_hotel_cannot_be_booked(
         document_pass(carol, hotel_b, new_guest(hotel_a).pk),  # for another guest
     ]
     for token in forged:
-        r = api.post("/api/v1/bookings/", _booking_body(hotel_b, guest, guest_pass=token), format="json")
+        r = api.post(
+            "/api/v1/bookings/",
+            booking_payload(hotel_b, guest, offset=1, nights=1, guest_pass=token),
+            format="json",
+        )
         assert r.status_code == 400, token
         assert "guest" in r.json()["errors"]
     assert not Booking.objects.filter(guest=guest).exists()
@@ -109,7 +98,9 @@ def test_an_expired_pass_is_refused(api_as, carol, hotel_a, hotel_b, settings, m
     token = document_pass(carol, hotel_b, guest.pk)
     monkeypatch.undo()
     r = api_as(carol).post(
-        "/api/v1/bookings/", _booking_body(hotel_b, guest, guest_pass=token), format="json"
+        "/api/v1/bookings/",
+        booking_payload(hotel_b, guest, offset=1, nights=1, guest_pass=token),
+        format="json",
     )
     assert r.status_code == 400 and "guest" in r.json()["errors"]
 
@@ -127,7 +118,9 @@ def test_the_desk_screens_offer_the_pass(client, login, carol, hotel_a, hotel_b)
     assert f'data-pick-guest="{guest.pk}"' in lookup and "data-guest-pass=" in lookup
     assert number not in lookup
     token = lookup.split('data-guest-pass="')[1].split('"')[0]
-    body = _booking_body(hotel_b, guest, guest_pass=token, adults=1, children=0, channel="desk")
+    body = booking_payload(
+        hotel_b, guest, offset=1, nights=1, guest_pass=token, adults=1, children=0, channel="desk"
+    )
     body["room_type"] = str(RoomType.objects.get(property=hotel_b, code="std").pk)
     body["rate_plan"] = str(RatePlan.objects.get(property=hotel_b, code="bar").pk)
     r = client.post(f"/p/{hotel_b.code}/bookings/new/", body)
