@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -233,12 +233,14 @@ def _require(actor, capability):
 
 
 def segment_preview(*, actor, criteria: dict, sample_size: int = 10) -> SegmentPreview:
-    from .segments import clean_criteria, segment_queryset
+    from .segments import clean_criteria, roomy, segment_queryset
 
     _require(actor, Capability.SEGMENT_QUERIES)
     c = clean_criteria(criteria)
     qs = segment_queryset(actor, c)
     with transaction.atomic():
+        with connection.cursor() as cur:
+            roomy(cur)
         agg = qs.aggregate(
             n=Count("pk"),
             e=Count("pk", filter=Q(consent_email=True)),
@@ -258,12 +260,15 @@ def segment_preview(*, actor, criteria: dict, sample_size: int = 10) -> SegmentP
 
 def segment_count(*, actor, criteria: dict) -> int:
     """The count alone (an aggregate: no member is named, still recorded as a search)."""
-    from .segments import clean_criteria, segment_queryset
+    from .segments import clean_criteria, roomy
+    from .segments import segment_count as count
 
     _require(actor, Capability.SEGMENT_QUERIES)
     c = clean_criteria(criteria)
     with transaction.atomic():
-        n = segment_queryset(actor, c).count()
+        with connection.cursor() as cur:
+            roomy(cur)
+        n = count(actor, c)
         access_record(
             actor=actor, action=Action.SEARCH, target_type="segment", criteria={"segment": c, "count": n}
         )

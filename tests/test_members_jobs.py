@@ -144,6 +144,9 @@ def test_segment_spent_over_5000_in_2023(hotel_a, hotel_b, grace):
     assert preview.count == 2
     assert {r.id for r in preview.sample} == {str(a.pk), str(d.pk)}
     assert all(r.card_masked.startswith("**** ") for r in preview.sample)
+    # The count alone (a group-wide user: straight from the stay aggregate) agrees with the preview.
+    assert selectors.segment_count(actor=grace, criteria=criteria) == 2
+    assert selectors.segment_count(actor=grace, criteria={**criteria, "stays_min": 2}) == 1  # a alone
 
 
 def test_a_manager_segment_counts_only_their_hotel(hotel_a, hotel_b, bob):
