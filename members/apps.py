@@ -24,14 +24,14 @@ class MembersConfig(AppConfig):
     def _settlement(self) -> None:
         from reservations import settlement
 
-        from . import services
+        from . import jobs, services
 
         settlement.register(
             settlement.Hooks(
                 pays_with=("stored_value", "points"),
                 payment_posted=services.folio_payment_debit,
                 nights_posted=services.settlement_discount_sync,
-                checked_out=services.stay_settle,
+                checked_out=jobs.stay_settled,
             )
         )
 

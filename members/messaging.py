@@ -1,5 +1,5 @@
 """Messages to members: e-mail through Django's e-mail backends, SMS through `members.sms`. Called from
-Celery tasks only (members.tasks). Contact data is decrypted here, used, and never logged."""
+Celery tasks only (members.notices, members.tasks). Contact data is decrypted here, used, and never logged."""
 
 from __future__ import annotations
 

@@ -185,7 +185,7 @@ def _tier_change(m: Membership, new: Tier | None, reason: str, spend, nights, to
     )
     Membership.objects.filter(pk=m.pk).update(tier=new, tier_since=today)
     m.tier, m.tier_since = new, today
-    from .tasks import send_tier_notice
+    from .notices import send_tier_notice
 
     transaction.on_commit(lambda cid=change.pk: send_tier_notice.delay(cid))
     return change
@@ -254,7 +254,7 @@ def tiers_recalculate(*, today: date | None = None, membership_ids=None, batch: 
                 Membership.objects.filter(pk__in=member_ids).update(tier_id=tier_id, tier_since=today)
             created = TierChange.objects.bulk_create(changes)
             if created:
-                from .tasks import send_tier_notices
+                from .notices import send_tier_notices
 
                 change_ids = [c.pk for c in created]
                 transaction.on_commit(lambda ids=change_ids: send_tier_notices.delay(ids))
@@ -497,7 +497,7 @@ def points_expiry_run(*, today: date | None = None) -> dict:
         .values_list("membership_id", "expires_on")
         .distinct()
     )
-    from .tasks import send_expiry_notice
+    from .notices import send_expiry_notice
 
     for membership_id, expires_on in upcoming:
         m = Membership.objects.get(pk=membership_id)
@@ -751,15 +751,7 @@ def stay_settle(*, booking, actor=None) -> MemberStay | None:
     points_earn(
         membership=m, spend_by_category=by_category, booking=booking, property=booking.property, today=today
     )
-    day = today.isoformat()
-    transaction.on_commit(lambda mid=m.pk: _recalc_later(mid, day))
     return stay
-
-
-def _recalc_later(membership_id, day: str) -> None:
-    from .tasks import recalculate_tiers
-
-    recalculate_tiers.delay(day, [str(membership_id)])
 
 
 # ------------------------------------------------------------------ offers and vouchers
@@ -909,7 +901,7 @@ def birthday_offers_issue(*, today: date | None = None) -> list[int]:
         Q(consent_email=True) | Q(consent_sms=True)
     )
     issued = []
-    from .tasks import send_voucher_message
+    from .notices import send_voucher_message
 
     for m in members.select_related("guest"):
         year = today.year
@@ -1001,9 +993,6 @@ def campaign_create(
         CampaignRecipient.objects.bulk_create(
             [CampaignRecipient(campaign=campaign, membership_id=i) for i in ids]
         )
-        from .tasks import send_campaign
-
-        transaction.on_commit(lambda cid=campaign.pk: send_campaign.delay(cid))
     return campaign
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from pms.permissions import capability_required, has_property_perm, property_required
 from pms.roles import Capability
 
-from . import forms, selectors, services
+from . import forms, jobs, selectors, services
 from .models import Campaign, Feedback, Offer, Segment, StoredValueAdjustment, Tier
 
 C = Capability
@@ -361,7 +361,7 @@ def campaigns(request):
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            c = services.campaign_create(actor=request.user, **form.cleaned_data)
+            c = jobs.campaign_start(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _errors(request, exc)
         else:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from members import selectors, services, sms
+from members import jobs, selectors, services, sms
 from members.models import (
     Campaign,
     CampaignRecipient,
@@ -173,7 +173,7 @@ def test_campaign_sends_to_consenting_members_with_vouchers(
     make_member(hotel_a)
     seg = services.segment_save(actor=grace, name="all", criteria={})
     with django_capture_on_commit_callbacks(execute=True):
-        c = services.campaign_create(
+        c = jobs.campaign_start(
             actor=grace,
             segment=seg,
             name="Spring",
