@@ -148,6 +148,13 @@ def cases(ctx: BenchContext) -> list[Case]:
             target_p95_ms=500,
         ),
         Case(
+            "members: segment preview (screen/API: counts, consents, sample)",
+            lambda: selectors.segment_preview(actor=marketer, criteria=criteria),
+            repeat=30,
+            warmup=3,
+            target_p95_ms=500,
+        ),
+        Case(
             "members: balances + statement",
             lambda: selectors.member_detail(actor=manager, membership_id=next(it), property=prop),
             repeat=300,

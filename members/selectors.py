@@ -233,29 +233,27 @@ def _require(actor, capability):
 
 
 def segment_preview(*, actor, criteria: dict, sample_size: int = 10) -> SegmentPreview:
-    from .segments import clean_criteria, roomy, segment_queryset
+    from .segments import clean_criteria, roomy, segment_summary
 
     _require(actor, Capability.SEGMENT_QUERIES)
     c = clean_criteria(criteria)
-    qs = segment_queryset(actor, c)
     with transaction.atomic():
         with connection.cursor() as cur:
             roomy(cur)
-        agg = qs.aggregate(
-            n=Count("pk"),
-            e=Count("pk", filter=Q(consent_email=True)),
-            s=Count("pk", filter=Q(consent_sms=True)),
+        n, by_email, by_sms, ids = segment_summary(actor, c, sample_size)
+        order = {pk: i for i, pk in enumerate(ids)}
+        sample = sorted(
+            Membership.objects.filter(pk__in=ids).select_related("guest", "tier"), key=lambda m: order[m.pk]
         )
-        sample = list(qs.select_related("guest", "tier").order_by("-created_at")[:sample_size])
         access_record(
             actor=actor,
             action=Action.SEARCH,
             target_type=TARGET,
             target_ids=[m.pk for m in sample],
             guest_ids=[m.guest_id for m in sample],
-            criteria={"segment": c, "count": agg["n"]},
+            criteria={"segment": c, "count": n},
         )
-    return SegmentPreview(agg["n"], agg["e"], agg["s"], [MemberRow.of(m) for m in sample])
+    return SegmentPreview(n, by_email, by_sms, [MemberRow.of(m) for m in sample])
 
 
 def segment_count(*, actor, criteria: dict) -> int:
@@ -505,7 +503,7 @@ def overdue_count(actor, property) -> int:
 
 def offers_overview():
     """Every offer with how many vouchers were issued and redeemed (no member data)."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from .models import Offer
 
