@@ -34,9 +34,7 @@ def _alert(people, hotels):
     )
 
 
-NOT_PERSONAL = {
-    "audit:alert_suspend": "a confirmation form; the suspension itself is recorded (tests/test_audit_alerts.py)",
-}
+NOT_PERSONAL: dict[str, str] = {}
 
 PERSONAL = {
     "audit:dashboard": lambda people, hotels: {
@@ -96,6 +94,17 @@ PERSONAL = {
         lambda a: {
             "user": people["bob"],
             "url": f"/audit/alerts/{a.pk}/",
+            "action": "view",
+            "target_type": "alert",
+            "target_id": a.pk,
+        }
+    )(_alert(people, hotels)),
+    # The confirmation page names the operator and the alert (the suspension itself is recorded
+    # too, see tests/test_audit_alerts.py).
+    "audit:alert_suspend": lambda people, hotels: (
+        lambda a: {
+            "user": people["dave"],
+            "url": f"/audit/alerts/{a.pk}/suspend/",
             "action": "view",
             "target_type": "alert",
             "target_id": a.pk,

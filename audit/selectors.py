@@ -62,10 +62,26 @@ def review_scope(user) -> Scope | None:
     return Scope(False, ids, compliance)
 
 
-def scope_or_404(user) -> Scope:
+def refuse(
+    actor, *, target_type: str, target_ids=(), action: str = Action.VIEW, message: str = "Not available"
+):
+    """Record a refused look at the trail (it counts towards the denials alert) and answer 404."""
+    with transaction.atomic():
+        access_record(
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_ids=list(target_ids),
+            outcome=Outcome.DENIED,
+        )
+    raise Http404(message)
+
+
+def scope_or_404(user, *, target_type: str = "audit_log", target_ids=()) -> Scope:
+    """The reviewer's scope; anyone without one is refused (recorded) with a 404."""
     scope = review_scope(user)
     if scope is None:
-        raise Http404("Not available")
+        refuse(user, target_type=target_type, target_ids=target_ids)
     return scope
 
 
@@ -111,14 +127,17 @@ class EventFilter:
 
 
 def _parse_when(name: str, value: str, *, end: bool) -> datetime:
-    dt = parse_datetime(value) if "T" in value or " " in value else None
+    """A date or date-time filter. Well-formed but impossible values (30 February, 25:00) are a 400
+    like any other bad value: Django's parsers raise ValueError for them."""
+    problem = FilterError({name: _("Give a date as YYYY-MM-DD (or a time as YYYY-MM-DDTHH:MM).")})
+    try:
+        dt = parse_datetime(value) if "T" in value or " " in value else None
+        d = None if dt is not None else parse_date(value)
+    except ValueError:
+        raise problem from None
     if dt is None:
-        try:
-            d = parse_date(value)
-        except ValueError:
-            d = None
         if d is None:
-            raise FilterError({name: _("Give a date as YYYY-MM-DD (or a time as YYYY-MM-DDTHH:MM).")})
+            raise problem
         dt = datetime.combine(d + timedelta(days=1) if end else d, time.min)
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt)
@@ -273,12 +292,13 @@ def event_list(*, actor, filters: EventFilter, size: int = 50, channel: str | No
 
 
 def event_detail(*, actor, event_id: int) -> AccessEvent:
-    scope = scope_or_404(actor)
+    scope = scope_or_404(actor, target_type="access_event", target_ids=[event_id])
     with transaction.atomic():
         event = scope.events().filter(pk=event_id).first()
-        if event is None:
-            raise Http404("No such event")
-        access_record(actor=actor, action=Action.VIEW, target_type=TARGET, target_ids=[event.pk])
+        if event is not None:
+            access_record(actor=actor, action=Action.VIEW, target_type=TARGET, target_ids=[event.pk])
+    if event is None:
+        refuse(actor, target_type="access_event", target_ids=[event_id], message="No such event")
     return event
 
 
@@ -304,12 +324,12 @@ def staff_activity(*, actor, user_id: int, before: int | None = None, size: int 
     """A staff member's recorded activity. A manager sees only staff of their own properties."""
     from pms.models import StaffMembership
 
-    scope = scope_or_404(actor)
+    scope = scope_or_404(actor, target_type="staff_activity", target_ids=[user_id])
     if (
         not scope.all_properties
         and not StaffMembership.objects.filter(user_id=user_id, property_id__in=scope.property_ids).exists()
     ):
-        raise Http404("No such staff member")
+        refuse(actor, target_type="staff_activity", target_ids=[user_id], message="No such staff member")
     with transaction.atomic():
         page = _page(scope.events().filter(actor_user_id=user_id), before, size)
         access_record(actor=actor, action=Action.VIEW, target_type="staff_activity", target_ids=[user_id])
@@ -318,9 +338,9 @@ def staff_activity(*, actor, user_id: int, before: int | None = None, size: int 
 
 def export_rows(*, actor, filters: EventFilter, limit: int) -> list[AccessEvent]:
     """Events for the CSV export (compliance only), recorded as an export with its row count."""
-    scope = scope_or_404(actor)
+    scope = scope_or_404(actor, target_type="access_event")
     if not scope.is_compliance:
-        raise Http404("Not available")
+        refuse(actor, target_type="access_event", action=Action.EXPORT)
     with transaction.atomic():
         rows = list(apply_filters(scope.events(), filters).order_by("-at", "-id")[:limit])
         access_record(
@@ -347,12 +367,13 @@ def alert_list(*, actor, status: str = "", record: bool = True) -> list[Alert]:
 
 
 def alert_detail(*, actor, alert_id: int) -> Alert:
-    scope = scope_or_404(actor)
+    scope = scope_or_404(actor, target_type="alert", target_ids=[alert_id])
     with transaction.atomic():
         alert = scope.alerts().filter(pk=alert_id).first()
-        if alert is None:
-            raise Http404("No such alert")
-        access_record(actor=actor, action=Action.VIEW, target_type="alert", target_ids=[alert.pk])
+        if alert is not None:
+            access_record(actor=actor, action=Action.VIEW, target_type="alert", target_ids=[alert.pk])
+    if alert is None:
+        refuse(actor, target_type="alert", target_ids=[alert_id], message="No such alert")
     return alert
 
 

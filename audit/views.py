@@ -69,9 +69,9 @@ def event_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_csv(request):
-    scope = scope_or_404(request.user)
+    scope = scope_or_404(request.user, target_type="access_event")
     if not scope.is_compliance:
-        raise Http404("Not available")
+        selectors.refuse(request.user, target_type="access_event", action="export")
     params = request.POST if request.method == "POST" else request.GET
     try:
         filters = parse_filters(params, scope, allow_secret=request.method == "POST")
@@ -210,7 +210,7 @@ def alert_detail(request, pk: int):
     alert = selectors.alert_detail(actor=request.user, alert_id=pk)
     if request.method == "POST":
         if not scope.is_compliance:
-            raise Http404("Not available")
+            selectors.refuse(request.user, target_type="alert", target_ids=[pk])
         to_status = request.POST.get("status", "")
         note = request.POST.get("note", "").strip()[:2000]
         if to_status not in AlertStatus.values:
@@ -233,9 +233,9 @@ def alert_suspend(request, pk: int):
     """Suspend the operator an alert names, after a confirmation step with a reason (compliance)."""
     from django.contrib.auth import get_user_model
 
-    scope = scope_or_404(request.user)
+    scope = scope_or_404(request.user, target_type="alert", target_ids=[pk])
     if not scope.is_compliance:
-        raise Http404("Not available")
+        selectors.refuse(request.user, target_type="alert", target_ids=[pk])
     alert = selectors.alert_detail(actor=request.user, alert_id=pk)
     operator = get_user_model().objects.filter(pk=alert.operator_user_id).first()
     if operator is None:

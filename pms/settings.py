@@ -242,7 +242,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # first, so anonymous calls get 401
+        "pms.authentication.TokenAuthentication",  # first, so anonymous calls get 401
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["pms.permissions.IsStaffMember"],

@@ -9,14 +9,17 @@ class ReservationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from audit import changelog
         from pms.navigation import NavItem, register
         from pms.roles import Capability
 
         from . import models, profile
 
         profile.register_all()
-        # The change log: references and document data are credentials or personal, so masked.
-        auditlog.register(models.Booking, mask_fields=["reference"])
+        # The change log: references are credentials, requests and reasons are the guest's own words
+        # (they may speak of health or family), so masked; document data is left out.
+        changelog.register(models.Booking, masked_fields=["reference", "special_requests", "cancel_reason"])
+        changelog.register(models.BookingCompanion)
         auditlog.register(
             models.StayRegistration, exclude_fields=["full_name", "doc_number", "doc_number_bidx"]
         )

@@ -58,3 +58,24 @@ def test_swagger_ui_is_served_offline(client, alice):
     client.force_login(alice)
     html = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower()
+
+
+def test_a_change_made_with_a_token_is_logged_with_its_actor_and_request_id(bob, hotel_a):
+    from auditlog.models import LogEntry
+
+    from guests.testing import make_guest
+
+    guest = make_guest(hotel_a, family="王", given="伟")
+    token = Token.objects.create(user=bob)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.patch(
+        f"/api/v1/guests/{guest.pk}/",
+        {"property": "hotel-a", "staff_notes": "prefers the 12th floor"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    entry = LogEntry.objects.get_for_object(guest).order_by("-timestamp").first()
+    assert entry.actor == bob
+    assert entry.cid == response["X-Request-ID"]
+    assert entry.remote_addr == "127.0.0.1"

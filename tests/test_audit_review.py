@@ -62,6 +62,8 @@ def test_a_manager_sees_only_their_own_property(login, bob, alice, carol, hotel_
     "query",
     [
         {"from": "2026-13-45"},
+        {"from": "2026-02-30T10:00"},  # well-formed, impossible
+        {"to": "2026-01-01T25:00"},
         {"to": "yesterday"},
         {"colour": "red"},
         {"action": "peek"},
@@ -76,7 +78,9 @@ def test_bad_filters_answer_400_with_a_clear_page(login, dave, query):
     assert "Invalid filter" in response.content.decode() or "筛选" in response.content.decode()
 
 
-@pytest.mark.parametrize("query", [{"from": "not-a-date"}, {"colour": "red"}, {"outcome": "maybe"}])
+@pytest.mark.parametrize(
+    "query", [{"from": "not-a-date"}, {"from": "2026-02-30T10:00"}, {"colour": "red"}, {"outcome": "maybe"}]
+)
 def test_bad_api_filters_answer_problem_400(api_as, dave, query):
     response = api_as(dave).get("/api/v1/audit/events/", query)
     assert response.status_code == 400
@@ -236,3 +240,30 @@ def test_a_failing_audit_write_gives_the_api_a_problem_500(api_as, dave, alice, 
     response = client.get("/api/v1/audit/events/")
     assert response.status_code == 500
     assert response.json()["status"] == 500 and "SECRET-REASON-XYZ" not in response.content.decode()
+
+
+def test_refused_looks_at_the_trail_are_recorded(login, alice, bob, hotel_b, ivan):
+    from audit.models import Alert
+
+    desk = login(alice)
+    assert desk.get(reverse("audit:events")).status_code == 404
+    assert desk.get(reverse("audit:event", args=[1])).status_code == 404
+    refused = AccessEvent.objects.filter(actor_user_id=alice.pk, outcome="denied")
+    assert {(e.target_type, tuple(e.target_ids)) for e in refused} == {
+        ("audit_log", ()),
+        ("access_event", ("1",)),
+    }
+    # A manager probing another hotel's event and alert: refused, recorded.
+    other = access_record(actor=ivan, action="view", target_type="guest", property=hotel_b)
+    alert = Alert.objects.create(
+        rule="volume", operator_user_id=ivan.pk, operator_username="ivan", property_id=hotel_b.pk,
+        window_start=other.at, window_end=other.at, figure=99, limit=60,
+    )  # fmt: skip
+    manager = login(bob)
+    assert manager.get(reverse("audit:event", args=[other.pk])).status_code == 404
+    assert manager.get(reverse("audit:alert", args=[alert.pk])).status_code == 404
+    assert manager.get(reverse("audit:export")).status_code == 404  # the CSV export is compliance's
+    denied = AccessEvent.objects.filter(actor_user_id=bob.pk, outcome="denied")
+    assert sorted((e.action, e.target_type) for e in denied) == [
+        ("export", "access_event"), ("view", "access_event"), ("view", "alert"),
+    ]  # fmt: skip

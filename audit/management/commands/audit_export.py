@@ -21,12 +21,12 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        when = parse_datetime(since) if "T" in since else None
+        try:
+            when = parse_datetime(since) if "T" in since else None
+            day = None if when is not None else parse_date(since)
+        except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+            when = day = None
         if when is None:
-            try:
-                day = parse_date(since)
-            except ValueError:
-                day = None
             if day is None:
                 raise CommandError("--since must be an ISO date (YYYY-MM-DD) or date-time.")
             when = datetime.combine(day, time.min)
