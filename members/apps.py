@@ -32,6 +32,7 @@ class MembersConfig(AppConfig):
                 payment_posted=services.folio_payment_debit,
                 nights_posted=services.settlement_discount_sync,
                 checked_out=jobs.stay_settled,
+                redeem_code=services.voucher_redeem,
             )
         )
 

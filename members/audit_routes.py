@@ -148,6 +148,21 @@ def _api_stored_value(people, hotels):
     )
 
 
+def _api_voucher(people, hotels):
+    """The bookings API's voucher route: members redeems the code, the answer is the booking."""
+    from reservations.services import folio_charge_post
+
+    from .services import voucher_issue
+    from .testing import checked_in_booking, make_offer
+
+    m = _member(hotels)
+    v = voucher_issue(actor=None, membership=m, offer=make_offer(value="20.00"))
+    b = checked_in_booking(hotels["a"], m.guest)
+    folio_charge_post(actor=None, booking=b, kind="restaurant", amount="100.00")
+    url = f"/api/v1/bookings/{b.pk}/vouchers/"
+    return _spec(people["alice"], url, "view", "booking", b.pk, "post", {"code": v.code}, 201)
+
+
 def _api_segment(people, hotels):
     m = _member(hotels)
     return _spec(
@@ -174,6 +189,7 @@ PERSONAL = {
     "api-member-search": _api_search,
     "api-member": _api_detail,
     "api-member-points": _api_points,
+    "api-booking-voucher": _api_voucher,
     "api-member-stored-value": _api_stored_value,
     "api-segment-preview": _api_segment,
     "api-feedback": _api_feedback,
@@ -184,6 +200,7 @@ NOT_PERSONAL = {
     "members:adjust": "POST only: writes a ledger entry or a pending adjustment and redirects to the member page",
     "members:redeem": "POST only: writes the points ledger and redirects to the member page",
     "members:consent": "POST only: changes consent and redirects to the member page",
+    "members:status": "POST only (managers): changes the status and redirects to the member page",
     "members:voucher-issue": "POST only: issues a voucher and redirects to the member page",
     "members:approvals": "amounts, reasons, masked card numbers and staff user names; no guest data",
     "members:tiers": "tier and offer configuration",

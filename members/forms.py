@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Feedback, FeedbackCategory, MessageChannel, Offer, Segment, Tier
+from .models import Feedback, FeedbackCategory, MembershipStatus, MessageChannel, Offer, Segment, Tier
 
 
 class EnrolForm(forms.Form):
@@ -150,3 +150,7 @@ class FeedbackUpdateForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=FeedbackCategory.choices, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=Feedback.Status.choices, required=False)
     reply = forms.CharField(label=_("Reply"), widget=forms.Textarea, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=MembershipStatus.choices)

@@ -355,11 +355,18 @@ def membership_consent_set(*, actor, membership: Membership, email: bool, sms: b
     return m
 
 
-def membership_status_set(*, actor, membership: Membership, status: str) -> Membership:
+def membership_status_set(*, actor, membership: Membership, status: str, property) -> Membership:
+    """A manager lapses, cancels (the guest asked) or reactivates a membership. A member who is not
+    active gets no tier discount, earns and redeems no points (balances are kept, not forfeited);
+    the change is in the change log."""
+    if not is_member_manager(actor, property):
+        raise PermissionDenied
     if status not in MembershipStatus.values:
         raise ValidationError({"status": [_("Choose a status.")]})
     with transaction.atomic():
         m = _lock(membership)
+        if m.status == status:
+            raise ValidationError({"status": [_("The membership already has this status.")]})
         m.status = status
         m.save(update_fields=["status"])
     return m

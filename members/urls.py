@@ -17,6 +17,7 @@ urlpatterns = [
     path(M + "adjust/", views.adjust, name="adjust"),
     path(M + "redeem/", views.redeem, name="redeem"),
     path(M + "consent/", views.consent, name="consent"),
+    path(M + "status/", views.status, name="status"),
     path(M + "voucher/", views.voucher_issue, name="voucher-issue"),
     path(P + "approvals/", views.approvals, name="approvals"),
     path(P + "tiers/", views.tiers, name="tiers"),

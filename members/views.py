@@ -91,6 +91,7 @@ def detail(request, membership_id):
         "consent_form": forms.ConsentForm(
             initial={"email": d.membership.consent_email, "sms": d.membership.consent_sms}
         ),
+        "status_form": forms.StatusForm(initial={"status": d.membership.status}),
     }
     return render(request, "members/detail.html", ctx)
 
@@ -178,6 +179,25 @@ def redeem(request, membership_id):
         membership_id,
         lambda m: services.points_redeem(
             actor=request.user, membership=m, reward=form.cleaned_data["reward"], property=request.property
+        ),
+    )
+
+
+@login_required
+@require_POST
+@property_required(C.APPROVE_ACCESS)
+def status(request, membership_id):
+    """A manager lapses, cancels or reactivates the membership."""
+    _manager(request)
+    form = forms.StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("members:detail", request.property.code, membership_id)
+    return _member_post(
+        request,
+        membership_id,
+        lambda m: services.membership_status_set(
+            actor=request.user, membership=m, status=form.cleaned_data["status"], property=request.property
         ),
     )
 

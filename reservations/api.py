@@ -442,6 +442,29 @@ def booking_check_out(request, booking_id):
     return _detail_response(request, booking_id)
 
 
+class VoucherInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text="The member's voucher code.")
+
+
+@extend_schema(
+    summary="Redeem a member's voucher on a checked-in booking's folio (once; its credit line)",
+    request=VoucherInSerializer,
+    responses={201: BookingDetailSerializer, 400: BAD, 404: NOT_FOUND},
+)
+@api_view(["POST"])
+def booking_voucher(request, booking_id):
+    from django.db import transaction
+
+    from . import settlement
+
+    booking = _booking_for(request, booking_id, Capability.TAKE_PAYMENTS)
+    s = VoucherInSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    with transaction.atomic():
+        settlement.redeem_code(actor=request.user, booking=booking, code=s.validated_data["code"])
+    return _detail_response(request, booking_id, code=status.HTTP_201_CREATED)
+
+
 @extend_schema(
     summary="Room types that take the party for these dates, with rooms left and the price",
     parameters=[

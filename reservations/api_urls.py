@@ -10,6 +10,7 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/cancel/", api.booking_cancel, name="api-booking-cancel"),
     path("bookings/<uuid:booking_id>/check-in/", api.booking_check_in, name="api-booking-check-in"),
     path("bookings/<uuid:booking_id>/check-out/", api.booking_check_out, name="api-booking-check-out"),
+    path("bookings/<uuid:booking_id>/vouchers/", api.booking_voucher, name="api-booking-voucher"),
     path("availability/", api.availability, name="api-availability"),
     path("rooms/", api.room_list, name="api-rooms"),
     path("rate-plans/", api.rate_plan_list, name="api-rate-plans"),

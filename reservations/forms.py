@@ -218,3 +218,11 @@ class ReportForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("Until (exclusive)"), widget=DATE)
     by = forms.ChoiceField(label=_("Per"), choices=[("day", _("Day")), ("month", _("Month"))], initial="day")
+
+
+class VoucherForm(forms.Form):
+    code = forms.CharField(
+        label=_("Voucher code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -8,6 +8,7 @@ settled stay with its points).
         payment_posted=lambda *, actor, booking, line: ...,
         nights_posted=lambda *, actor, booking: ...,
         checked_out=lambda *, actor, booking: ...,
+        redeem_code=lambda *, actor, booking, code: ...,  # a voucher code: posts its credit line
     ))
 
 Each hook runs inside the caller's transaction: raising a ValidationError refuses the whole
@@ -30,6 +31,7 @@ class Hooks:
     payment_posted: Callable[..., None] = _nothing
     nights_posted: Callable[..., None] = _nothing
     checked_out: Callable[..., None] = _nothing
+    redeem_code: Callable[..., object] | None = None
 
 
 _hooks: list[Hooks] = []
@@ -53,3 +55,20 @@ def nights_posted(*, actor, booking) -> None:
 def checked_out(*, actor, booking) -> None:
     for h in _hooks:
         h.checked_out(actor=actor, booking=booking)
+
+
+def takes_codes() -> bool:
+    """Whether an app redeems codes (vouchers) on a folio: the check-out page shows the form then."""
+    return any(h.redeem_code is not None for h in _hooks)
+
+
+def redeem_code(*, actor, booking, code: str):
+    """Redeem a code on the booking's folio through the app that issued it (the credit line it
+    posts). Without such an app, the code is refused."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    for h in _hooks:
+        if h.redeem_code is not None:
+            return h.redeem_code(actor=actor, booking=booking, code=code)
+    raise ValidationError({"code": [_("Vouchers are not used at this hotel.")]})

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from audit.models import Action
 from pms.permissions import has_property_perm, property_required
 from pms.roles import Capability
 
-from . import forms, selectors, services
+from . import forms, selectors, services, settlement
 from .models import (
     BookingStatus,
     Housekeeping,
@@ -449,6 +450,7 @@ def booking_check_out(request, booking_id):
         "charge_form": forms.ChargeForm(),
         "payment_form": forms.PaymentForm(initial={"amount": due if due > 0 else None}),
         "may_pay": has_property_perm(request.user, C.TAKE_PAYMENTS, request.property),
+        "voucher_form": forms.VoucherForm() if settlement.takes_codes() else None,
     }
     return render(request, "reservations/check_out.html", ctx, status=status)
 
@@ -459,6 +461,8 @@ def booking_check_out(request, booking_id):
 def folio_post(request, booking_id):
     detail = _detail(request, booking_id, C.TAKE_PAYMENTS)
     b = detail.booking
+    if request.POST.get("what") == "voucher":
+        return _voucher_post(request, b)
     is_payment = request.POST.get("what") == "payment"
     form = (forms.PaymentForm if is_payment else forms.ChargeForm)(request.POST)
     if form.is_valid():
@@ -471,6 +475,22 @@ def folio_post(request, booking_id):
             messages.success(request, _("Payment recorded.") if is_payment else _("Charge posted."))
     else:
         messages.error(request, _("Check the amount and what it is for."))
+    return redirect("reservations:booking-check-out", property_code=request.property.code, booking_id=b.pk)
+
+
+def _voucher_post(request, b):
+    """A member's voucher at check-out: the app that issued it checks it and posts its credit line."""
+    form = forms.VoucherForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Type the voucher code."))
+    else:
+        try:
+            with transaction.atomic():
+                line = settlement.redeem_code(actor=request.user, booking=b, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Voucher redeemed: %(amount)s off.") % {"amount": line.amount})
     return redirect("reservations:booking-check-out", property_code=request.property.code, booking_id=b.pk)
 
 

@@ -136,3 +136,62 @@ def test_another_members_voucher_is_refused(hotel_a, alice):
     with pytest.raises(ValidationError, match="belongs to this guest"):
         services.voucher_redeem(actor=alice, booking=b, code=v.code)
     assert m.status == MembershipStatus.ACTIVE
+
+
+def test_the_desk_redeems_a_voucher_at_check_out_on_the_screen(hotel_a, alice, login):
+    m = make_member(hotel_a)
+    v = services.voucher_issue(actor=None, membership=m, offer=make_offer(value="80.00"))
+    b = checked_in_booking(hotel_a, m.guest)
+    rs.folio_charge_post(actor=alice, booking=b, kind=LineKind.RESTAURANT, amount="120.00")
+    client = login(alice)
+    url = f"/p/{hotel_a.code}/bookings/{b.pk}/"
+    page = client.get(url + "check-out/").content.decode()
+    assert 'id="voucher-form"' in page and "Redeem a voucher" in page
+    r = client.post(url + "folio/", {"what": "voucher", "code": v.code.lower()}, follow=True)
+    assert "Voucher redeemed: 80.00 off." in r.content.decode()
+    assert rs.folio_balance(booking=b) == Decimal("40.00")
+    r = client.post(url + "folio/", {"what": "voucher", "code": v.code}, follow=True)
+    assert "This voucher has already been used." in r.content.decode()
+    assert FolioLine.objects.filter(booking=b, kind=services.VOUCHER_KIND).count() == 1
+
+
+def test_the_bookings_api_redeems_a_voucher_once(hotel_a, alice, api_as, carol):
+    m = make_member(hotel_a)
+    v = services.voucher_issue(actor=None, membership=m, offer=make_offer(value="80.00"))
+    b = checked_in_booking(hotel_a, m.guest)
+    rs.folio_charge_post(actor=alice, booking=b, kind=LineKind.RESTAURANT, amount="120.00")
+    url = f"/api/v1/bookings/{b.pk}/vouchers/"
+    assert api_as(carol).post(url, {"code": v.code}).status_code == 404  # another hotel's desk
+    r = api_as(alice).post(url, {"code": v.code})
+    assert r.status_code == 201
+    assert any(line["amount"] == "80.00" for line in r.json()["folio"])
+    again = api_as(alice).post(url, {"code": v.code})
+    assert again.status_code == 400 and "code" in again.json()["errors"]
+    assert FolioLine.objects.filter(booking=b, kind=services.VOUCHER_KIND).count() == 1
+
+
+def test_a_manager_lapses_and_reactivates_a_membership(hotel_a, alice, bob, login):
+    m = make_member(hotel_a)
+    url = f"/members/p/{hotel_a.code}/{m.pk}/"
+    assert login(alice).post(url + "status/", {"status": "lapsed"}).status_code == 404  # the desk may not
+    m.refresh_from_db()
+    assert m.status == MembershipStatus.ACTIVE
+    manager = login(bob)
+    assert 'data-testid="status-form"' in manager.get(url).content.decode()
+    r = manager.post(url + "status/", {"status": "lapsed"}, follow=True)
+    m.refresh_from_db()
+    assert m.status == MembershipStatus.LAPSED and "Saved." in r.content.decode()
+    with pytest.raises(ValidationError, match=r"active membership"):
+        services.points_redeem(actor=alice, membership=m, reward="dining", property=hotel_a)
+    r = manager.post(url + "status/", {"status": "lapsed"}, follow=True)
+    assert "already has this status" in r.content.decode()
+    manager.post(url + "status/", {"status": "active"})
+    m.refresh_from_db()
+    assert m.status == MembershipStatus.ACTIVE
+
+
+def test_the_member_page_shows_the_tier_history(hotel_a, bob, login):
+    m = make_member(hotel_a)
+    assert m.tier_changes.exists()  # enrolment puts the member in the first tier
+    page = login(bob).get(f"/members/p/{hotel_a.code}/{m.pk}/").content.decode()
+    assert 'data-testid="tier-history"' in page and m.tier.display_name in page
