@@ -125,6 +125,31 @@ def checkpoint_mac(
     return hmac.new(_key(), msg, hashlib.sha256).hexdigest()
 
 
+def marker_mac(marker) -> str:
+    msg = (
+        f"marker|{marker.checkpoint_id}|{marker.first_id}|{marker.last_id}|{marker.count}|"
+        f"{marker.checkpoint_mac}|{marker.retention_days}|{_ts(marker.at)}"
+    ).encode()
+    return hmac.new(_key(), msg, hashlib.sha256).hexdigest()
+
+
+def verification_mac(v) -> str:
+    msg = (
+        f"verification|{_ts(v.at)}|{int(v.ok)}|{v.checkpoints}|{v.rows}|{v.first_bad_id or ''}|"
+        f"{v.head_checkpoint_id or ''}|{v.head_mac}|{v.detail}"
+    ).encode()
+    return hmac.new(_key(), msg, hashlib.sha256).hexdigest()
+
+
+def last_verification() -> tuple[Verification | None, bool]:
+    """The newest verification and whether it is genuine (its MAC checks): a row inserted by hand
+    to show "intact" is reported as forged, not believed."""
+    v = Verification.objects.order_by("-at", "-id").first()
+    if v is None:
+        return None, True
+    return v, bool(v.mac) and hmac.compare_digest(verification_mac(v), v.mac)
+
+
 # ---------------------------------------------------------------- sealing
 
 
@@ -187,6 +212,12 @@ def seal(*, chunk: int | None = None) -> list[Checkpoint]:
             )
             made.append(cp)
             prev_mac, start = cp.mac, ids[-1] + 1
+    if made:
+        # The head goes to the logs too (shipped off this machine): an anchor outside the database
+        # against a removed tail of the chain. A MAC is no secret; the key is.
+        logger.info(
+            "audit seal: head checkpoint %s last_id=%s mac=%s", made[-1].pk, made[-1].last_id, made[-1].mac
+        )
     return made
 
 
@@ -235,9 +266,25 @@ def verify(*, record: bool = True) -> VerifyResult:
         prev_mac = cp.mac
         marker = markers.get(cp.pk)
         if marker is not None:
-            if marker.checkpoint_mac != cp.mac:
+            if marker.checkpoint_mac != cp.mac or not hmac.compare_digest(
+                marker_mac(marker), marker.mac or ""
+            ):
                 result = VerifyResult(
-                    False, checked, rows_checked, cp.first_id, f"retention marker {marker.pk} was altered"
+                    False,
+                    checked,
+                    rows_checked,
+                    cp.first_id,
+                    f"retention marker {marker.pk} was altered or forged",
+                )
+                break
+            minimum = int(getattr(settings, "AUDIT_MIN_RETENTION_DAYS", 180))
+            if cp.last_at >= marker.at - timedelta(days=max(marker.retention_days, minimum)):
+                result = VerifyResult(
+                    False,
+                    checked,
+                    rows_checked,
+                    cp.first_id,
+                    f"retention marker {marker.pk}: events purged before their retention ended",
                 )
                 break
             continue  # purged by retention: the range is gone on purpose
@@ -271,17 +318,46 @@ def verify(*, record: bool = True) -> VerifyResult:
         if problem:
             result = VerifyResult(False, checked, rows_checked, problem[0], problem[1])
             break
+    head = Checkpoint.objects.order_by("-last_id").first()
     if result is None:
-        result = VerifyResult(True, checked, rows_checked, None, "")
+        result = _head_still_there(head, checked, rows_checked)
     if record:
-        Verification.objects.create(
+        v = Verification(
+            at=timezone.now(),
             ok=result.ok,
             checkpoints=result.checkpoints,
             rows=result.rows,
             first_bad_id=result.first_bad_id,
             detail=result.detail,
+            head_checkpoint_id=head.pk if head else None,
+            head_mac=head.mac if head else "",
         )
+        v.mac = verification_mac(v)
+        v.save()
     return result
+
+
+def _head_still_there(head, checked: int, rows_checked: int) -> VerifyResult:
+    """The chain must still reach as far as the last genuine verification saw it: otherwise its
+    newest checkpoints (and their events) were removed since."""
+    for earlier in Verification.objects.exclude(head_mac="").order_by("-at", "-id")[:20]:
+        if not (earlier.mac and hmac.compare_digest(verification_mac(earlier), earlier.mac)):
+            continue  # not ours: never trusted as an anchor
+        if (
+            head is None
+            or head.pk < earlier.head_checkpoint_id
+            or not Checkpoint.objects.filter(pk=earlier.head_checkpoint_id, mac=earlier.head_mac).exists()
+        ):
+            return VerifyResult(
+                False,
+                checked,
+                rows_checked,
+                None,
+                f"checkpoint {earlier.head_checkpoint_id}, the newest on {earlier.at:%Y-%m-%d %H:%M}, is gone: "
+                "the end of the chain was removed",
+            )
+        break
+    return VerifyResult(True, checked, rows_checked, None, "")
 
 
 # ---------------------------------------------------------------- retention
@@ -318,16 +394,18 @@ def purge(*, now: datetime | None = None) -> list[RetentionMarker]:
             for cp in candidates:
                 AccessEventGuest.objects.filter(event_id__gte=cp.first_id, event_id__lte=cp.last_id).delete()
                 count, _ = AccessEvent.objects.filter(id__gte=cp.first_id, id__lte=cp.last_id).delete()
-                markers.append(
-                    RetentionMarker.objects.create(
-                        checkpoint=cp,
-                        first_id=cp.first_id,
-                        last_id=cp.last_id,
-                        count=count,
-                        checkpoint_mac=cp.mac,
-                        retention_days=days,
-                    )
+                marker = RetentionMarker(
+                    checkpoint=cp,
+                    first_id=cp.first_id,
+                    last_id=cp.last_id,
+                    count=count,
+                    checkpoint_mac=cp.mac,
+                    retention_days=days,
+                    at=timezone.now(),
                 )
+                marker.mac = marker_mac(marker)
+                marker.save()
+                markers.append(marker)
                 # The per-row data of a purged range is no longer needed; its digest and MAC stay.
                 Checkpoint.objects.filter(pk=cp.pk).update(ids="", row_macs=b"")
         finally:

@@ -136,6 +136,11 @@ class Verification(models.Model):
     rows = models.PositiveBigIntegerField(_("rows checked"), default=0)
     first_bad_id = models.BigIntegerField(_("first bad event id"), null=True, blank=True)
     detail = models.TextField(_("detail"), blank=True)
+    # The chain's head when it was checked (newest checkpoint id and MAC): a later run finds a
+    # removed tail of checkpoints. `mac` (PMS_AUDIT_KEY) makes a forged "intact" row detectable.
+    head_checkpoint_id = models.BigIntegerField(null=True, blank=True)
+    head_mac = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("verification")
@@ -158,6 +163,8 @@ class RetentionMarker(models.Model):
     count = models.PositiveIntegerField(_("rows removed"))
     checkpoint_mac = models.CharField(_("checkpoint MAC"), max_length=64)
     retention_days = models.PositiveIntegerField(_("retention (days)"))
+    # HMAC (PMS_AUDIT_KEY) over the above: a marker written by hand to hide a deletion does not verify.
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("retention marker")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from pms.models import Property
 
 from . import selectors, services
-from .models import Action, AlertStatus, Channel, Checkpoint, Outcome, Verification
+from .models import Action, AlertStatus, Channel, Checkpoint, Outcome
 from .selectors import FilterError, parse_filters, scope_or_404
 
 PAGE = getattr(settings, "AUDIT_REVIEW_PAGE_SIZE", 50)
@@ -170,8 +170,11 @@ def staff_activity(request, user_id: int):
 
 @login_required
 def dashboard(request):
+    from .integrity import last_verification
+
     scope = scope_or_404(request.user)
     alerts = selectors.alert_list(actor=request.user, status=AlertStatus.OPEN)
+    verification, genuine = last_verification()
     return render(
         request,
         "audit/dashboard.html",
@@ -179,7 +182,8 @@ def dashboard(request):
             "scope": scope,
             "alerts": alerts[:20],
             "open_count": len(alerts),
-            "verification": Verification.objects.order_by("-at").first(),
+            "verification": verification,
+            "verification_genuine": genuine,
             "seal": Checkpoint.objects.order_by("-last_id").first(),
         },
     )

@@ -23,6 +23,7 @@ TABLES = [
     "audit_retentionmarker",
     "audit_alerthistory",
     "auditlog_logentry",
+    "audit_verification",
 ]
 
 
@@ -49,6 +50,24 @@ def _as_attacker(sql, params=()):
         cur.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER audit_accessevent_no_change")
 
 
+def _marker(cp, *, retention_days=200, at=None, sealed=True):
+    """A retention marker for `cp` as the purge writes it (sealed), or as an attacker would (not)."""
+    from audit.integrity import marker_mac
+
+    m = RetentionMarker(
+        checkpoint=cp,
+        first_id=cp.first_id,
+        last_id=cp.last_id,
+        count=0,
+        checkpoint_mac=cp.mac,
+        retention_days=retention_days,
+        at=at or timezone.now(),
+    )
+    m.mac = marker_mac(m) if sealed else ""
+    m.save()
+    return m
+
+
 @pytest.fixture
 def one_row_each(alice, dave):
     """A row in every audit table (row triggers only fire on rows)."""
@@ -58,16 +77,10 @@ def one_row_each(alice, dave):
     from audit.models import Alert
     from audit.services import alert_transition
 
-    _events(alice, 2)
+    _events(alice, 2, at=timezone.now() - timedelta(days=400))
     cp = seal()[0]
-    RetentionMarker.objects.create(
-        checkpoint=cp,
-        first_id=cp.first_id,
-        last_id=cp.last_id,
-        count=0,
-        checkpoint_mac=cp.mac,
-        retention_days=200,
-    )
+    _marker(cp, retention_days=200)
+    verify()  # a verification record
     now = timezone.now()
     alert = Alert.objects.create(
         rule="volume",
@@ -242,3 +255,64 @@ def test_audit_export_refuses_a_bad_date():
         with pytest.raises(CommandError, match="ISO date"):
             call_command("audit_export", since=since)
     assert not AccessEvent.objects.filter(action="export").exists()
+
+
+# ---------------------------------------------------------------- what a database administrator might try
+
+
+def _delete_range(cp):
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("ALTER TABLE audit_accesseventguest DISABLE TRIGGER audit_accesseventguest_no_change")
+        cur.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER audit_accessevent_no_change")
+        cur.execute(
+            "DELETE FROM audit_accesseventguest WHERE event_id BETWEEN %s AND %s", [cp.first_id, cp.last_id]
+        )
+        cur.execute("DELETE FROM audit_accessevent WHERE id BETWEEN %s AND %s", [cp.first_id, cp.last_id])
+        cur.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER audit_accessevent_no_change")
+        cur.execute("ALTER TABLE audit_accesseventguest ENABLE TRIGGER audit_accesseventguest_no_change")
+
+
+def test_a_hand_written_retention_marker_does_not_hide_a_deletion(alice):
+    _events(alice, 3)
+    cp = seal()[0]
+    _marker(cp, sealed=False)  # the MAC is unknown without PMS_AUDIT_KEY
+    _delete_range(cp)
+    result = verify()
+    assert not result.ok and "forged" in result.detail
+
+
+def test_a_sealed_marker_for_events_younger_than_the_retention_is_refused(alice):
+    _events(alice, 3, at=timezone.now() - timedelta(days=10))
+    cp = seal()[0]
+    _marker(cp, retention_days=200)  # genuine MAC, but these events were only 10 days old
+    _delete_range(cp)
+    result = verify()
+    assert not result.ok and "before their retention ended" in result.detail
+
+
+def test_removing_the_newest_checkpoints_is_noticed_at_the_next_verification(alice):
+    _events(alice, 3)
+    seal()
+    _events(alice, 2)
+    newest = seal()[-1]
+    assert verify().ok  # records the head: the newest checkpoint and its MAC
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_no_change")
+        cur.execute("DELETE FROM audit_checkpoint WHERE id = %s", [newest.pk])
+        cur.execute("ALTER TABLE audit_checkpoint ENABLE TRIGGER audit_checkpoint_no_change")
+    result = verify()
+    assert not result.ok and "end of the chain was removed" in result.detail
+
+
+def test_a_forged_intact_verification_shows_as_forged_on_the_dashboard(alice, dave, login):
+    from audit.models import Verification
+
+    _events(alice, 2)
+    seal()
+    verify()
+    Verification.objects.create(ok=True, checkpoints=99, rows=999)  # inserted by hand, no seal
+    page = login(dave).get("/audit/").content.decode()
+    assert 'data-verification="forged"' in page
+    assert "does not carry a valid seal" in page

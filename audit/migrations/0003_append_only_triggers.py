@@ -35,20 +35,8 @@ $$;
 """
 
 
-def _create(table: str) -> str:
-    return f"""
-    CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
-        FOR EACH ROW EXECUTE FUNCTION pms_audit_append_only();
-    CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-        FOR EACH STATEMENT EXECUTE FUNCTION pms_audit_append_only();
-    """
-
-
-def _drop(table: str) -> str:
-    return f"""
-    DROP TRIGGER IF EXISTS {table}_no_change ON {table};
-    DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
-    """
+from audit.migrations._triggers import create_triggers as _create  # noqa: E402
+from audit.migrations._triggers import drop_triggers as _drop  # noqa: E402
 
 
 class Migration(migrations.Migration):
