@@ -3,6 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,9 @@ class AccessEvent(models.Model):
             models.Index(fields=["actor_user_id", "at"], name="accessevent_actor_at"),
             models.Index(fields=["actor_property_id", "at"], name="accessevent_property_at"),
             models.Index(fields=["action", "at"], name="accessevent_action_at"),
+            # Review filters on rare values: refusals and not-found answers, and one channel.
+            models.Index(fields=["outcome", "at"], condition=~Q(outcome="ok"), name="accessevent_not_ok_at"),
+            models.Index(fields=["channel", "at"], name="accessevent_channel_at"),
             # "Who searched for this ID number": criteria hold {"kind": {"masked", "bidx"}}.
             GinIndex(fields=["criteria"], opclasses=["jsonb_path_ops"], name="accessevent_criteria"),
         ]

@@ -4,6 +4,7 @@ queries (a guest's timeline, a filtered page of the log) over ten access events 
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import uuid
@@ -38,15 +39,15 @@ def setup(ctx: BenchContext) -> None:
                 at,
                 1000 + i % 300,
                 f"staff{i % 300}",
-                "front_desk",
+                ("front_desk", "front_desk", "front_desk", "reservations", "manager")[i % 5],
                 1 + i % 20,
-                "desk",
+                ("desk", "desk", "desk", "phone", "web", "api")[i % 6] if i % 97 else "self_service",
                 rng.choice(["view", "search", "view", "reveal"]),
                 "guest",
                 "{}",
                 json.dumps({}),
                 "",
-                "ok",
+                "denied" if i % 211 == 0 else ("not_found" if i % 53 == 0 else "ok"),
                 f"{MARK}{i}",
                 "",
                 None,
@@ -136,6 +137,13 @@ def cases(ctx: BenchContext) -> list[Case]:
         f = EventFilter(staff="staff17", action="view", since=datetime.now(UTC) - timedelta(days=30))
         _page(apply_filters(scope.events(), f), None, 50)
 
+    rare = itertools.cycle(
+        [EventFilter(outcome="denied"), EventFilter(channel="api"), EventFilter(outcome="not_found")]
+    )
+
+    def rare_filters():
+        _page(apply_filters(scope.events(), next(rare)), None, 50)
+
     return [
         Case("audit: read without access event", read_without_event),
         Case(
@@ -146,4 +154,5 @@ def cases(ctx: BenchContext) -> list[Case]:
         ),
         Case("audit: guest timeline, newest 50", timeline, target_p95_ms=50),
         Case("audit: filtered list (staff, action, 30 days)", filtered_list, target_p95_ms=50),
+        Case("audit: filtered list (denied, not found, API channel)", rare_filters, target_p95_ms=50),
     ]

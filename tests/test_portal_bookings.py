@@ -409,3 +409,69 @@ def test_the_sign_in_mail_is_queued_without_the_address_and_its_read_recorded(cl
         "purpose": "sign-in link",
     }
     assert read.actor_user_id is None
+
+
+# ---------------------------------------------------------------- feedback on a stay
+
+
+def _stay(hotel, guest, status):
+    b = make_booking(hotel, guest=guest, offset=0)
+    Booking.objects.filter(pk=b.pk).update(status=status)
+    b.refresh_from_db()
+    return b
+
+
+def test_a_guest_tells_the_hotel_about_their_stay_and_reads_the_reply(client, guest, hotel_a):
+    from members.models import Feedback
+    from members.services import feedback_update
+
+    b = _stay(hotel_a, guest, BookingStatus.CHECKED_OUT)
+    lookup_session(client, b)
+    page = client.get(f"/my-booking/{b.pk}/").content.decode()
+    assert 'data-testid="feedback"' in page
+    r = client.post(f"/my-booking/{b.pk}/feedback/", {"text": "The room was dirty when we arrived."})
+    assert r.status_code == 302 and r["Location"].endswith("?done=feedback")
+    f = Feedback.objects.get(booking=b)
+    assert (f.source, f.guest_id, f.property_id, f.category) == (
+        "after_check_out",
+        guest.pk,
+        hotel_a.pk,
+        "cleanliness",
+    )
+    feedback_update(
+        actor=None, feedback=f, status="replied", reply="We are sorry; housekeeping has been told."
+    )
+    page = client.get(f"/my-booking/{b.pk}/").content.decode()
+    assert "housekeeping has been told" in page and 'data-testid="feedback-reply"' in page
+
+
+def test_feedback_before_the_stay_or_empty_or_too_much_is_refused(client, guest, hotel_a):
+    from members.models import Feedback
+    from reservations.portal.selectors import FEEDBACK_PER_BOOKING
+
+    upcoming = make_booking(hotel_a, guest=guest, offset=10)
+    lookup_session(client, upcoming)
+    assert 'data-testid="feedback"' not in client.get(f"/my-booking/{upcoming.pk}/").content.decode()
+    r = client.post(f"/my-booking/{upcoming.pk}/feedback/", {"text": "Looking forward to it"})
+    assert r.status_code == 400 and "once it has begun" in r.content.decode()
+
+    b = _stay(hotel_a, guest, BookingStatus.CHECKED_IN)
+    lookup_session(client, b)
+    r = client.post(f"/my-booking/{b.pk}/feedback/", {"text": "  "})
+    assert r.status_code == 400 and "Write a few words first." in r.content.decode()
+    for i in range(FEEDBACK_PER_BOOKING):
+        assert client.post(f"/my-booking/{b.pk}/feedback/", {"text": f"Note {i}"}).status_code == 302
+    r = client.post(f"/my-booking/{b.pk}/feedback/", {"text": "One more"})
+    assert r.status_code == 400 and "already sent us several messages" in r.content.decode()
+    assert Feedback.objects.filter(booking=b).count() == FEEDBACK_PER_BOOKING
+    assert not Feedback.objects.filter(booking=upcoming).exists()
+
+
+def test_feedback_on_someone_elses_booking_is_404(client, guest, hotel_a):
+    from members.models import Feedback
+
+    mine = _stay(hotel_a, guest, BookingStatus.CHECKED_OUT)
+    theirs = _stay(hotel_a, new_guest(hotel_a, family="Brown"), BookingStatus.CHECKED_OUT)
+    lookup_session(client, mine)
+    assert client.post(f"/my-booking/{theirs.pk}/feedback/", {"text": "Hello"}).status_code == 404
+    assert not Feedback.objects.filter(booking=theirs).exists()

@@ -90,7 +90,22 @@ def _membership(people, hotels):
     )
 
 
+def _feedback(people, hotels):
+    from ..models import Booking, BookingStatus
+
+    b = make_booking(hotels["a"])
+    Booking.objects.filter(pk=b.pk).update(status=BookingStatus.CHECKED_IN)
+
+    def setup(client):
+        lookup_session(client, b)
+
+    data = {"text": "The room was quiet and the breakfast excellent."}
+    return _spec(people, f"/my-booking/{b.pk}/feedback/", "view", "booking", b.pk, method="post", data=data,
+                 status=302, setup=setup)  # fmt: skip
+
+
 PERSONAL = {
+    "portal:feedback": _feedback,
     "portal:membership": _membership,
     "portal:lookup": _lookup,
     "portal:booking": _booking(""),

@@ -148,3 +148,16 @@ class JoinForm(forms.Form):
         label=_("I want to become a member and accept the membership terms"),
         error_messages={"required": _("Tick the box to confirm that you want to become a member.")},
     )
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        label=_("Tell the hotel about your stay"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+        help_text=_("What was good, what was not. The right department reads it and replies here."),
+        error_messages={
+            "required": _("Write a few words first."),
+            "max_length": _("Keep it under 2,000 characters."),
+        },
+    )

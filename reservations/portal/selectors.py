@@ -325,3 +325,48 @@ def membership_summary(*, scope: Scope):
             guest_ids=scope.guest_ids,
         )
     return data
+
+
+FEEDBACK_PER_BOOKING = 5  # enough for a real stay, too few to flood a department's queue
+
+
+def booking_feedback(*, booking) -> list:
+    """What the guest said about this stay and the hotel's replies (read on the booking page, whose
+    view event covers it)."""
+    from members.models import Feedback
+
+    return list(Feedback.objects.filter(booking=booking).order_by("created_at")[:FEEDBACK_PER_BOOKING])
+
+
+def feedback_leave(*, scope: Scope, booking_id, text: str):
+    """The guest's own feedback on a booking in scope, after check-in: routed like the desk's
+    (members.services.feedback_create), at most FEEDBACK_PER_BOOKING per booking."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from members.models import Feedback
+    from members.services import feedback_create
+
+    from ..models import BookingStatus
+
+    booking = booking_for(scope=scope, booking_id=booking_id)
+    if booking.status not in (BookingStatus.CHECKED_IN, BookingStatus.CHECKED_OUT):
+        raise ValidationError(_("You can tell us about your stay once it has begun."))
+    with transaction.atomic():
+        if Feedback.objects.filter(booking=booking).count() >= FEEDBACK_PER_BOOKING:
+            raise ValidationError(
+                _("You have already sent us several messages about this stay; we will reply to them.")
+            )
+        source = (
+            Feedback.Source.AFTER_CHECK_OUT
+            if booking.status == BookingStatus.CHECKED_OUT
+            else Feedback.Source.ONLINE
+        )
+        return feedback_create(
+            actor=None,
+            property=booking.property,
+            text=text,
+            source=source,
+            guest=booking.guest,
+            booking=booking,
+        )

@@ -17,6 +17,7 @@ urlpatterns = [
     path(B + "booking.ics", views.booking_ics, name="ics"),
     path(B + "cancel/", views.cancel, name="cancel"),
     path(B + "change/", views.change, name="change"),
+    path(B + "feedback/", views.feedback, name="feedback"),
     path("my-bookings/", views.bookings_request, name="bookings-request"),
     path("my-bookings/sign-in/<str:token>/", views.sign_in, name="sign-in"),
     path("my-bookings/list/", views.bookings, name="bookings"),

@@ -41,6 +41,7 @@ CANCEL_REASON = "Cancelled by the guest (self-service)"
 DONE = {
     "cancelled": lambda: _("Your booking is cancelled. A confirmation is shown below."),
     "changed": lambda: _("Your booking is changed. The new dates, room type and price are shown below."),
+    "feedback": lambda: _("Thank you. The hotel has your message and will reply on this page."),
 }
 
 
@@ -126,7 +127,36 @@ def booking(request, booking_id):
     ctx = _booking_context(request, b)
     done = DONE.get(request.GET.get("done", ""))
     ctx["done"] = done() if done else ""
+    ctx.update(_feedback_context(b))
     return render(request, "portal/booking.html", ctx)
+
+
+def _feedback_context(b, form=None) -> dict:
+    open_for_feedback = b.status in (BookingStatus.CHECKED_IN, BookingStatus.CHECKED_OUT)
+    return {
+        "feedback": selectors.booking_feedback(booking=b) if open_for_feedback else [],
+        "feedback_form": (form or forms.FeedbackForm()) if open_for_feedback else None,
+    }
+
+
+@require_POST
+@portal_view(require="booking")
+def feedback(request, booking_id):
+    """The guest's feedback on their stay: routed to the department, answered on this page."""
+    form = forms.FeedbackForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            selectors.feedback_leave(
+                scope=request.portal.scope, booking_id=booking_id, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect(reverse("portal:booking", kwargs={"booking_id": booking_id}) + "?done=feedback")
+    b = selectors.booking_for(scope=request.portal.scope, booking_id=booking_id)
+    ctx = {**_booking_context(request, b), **_feedback_context(b, form), "feedback_error": error, "done": ""}
+    return render(request, "portal/booking.html", ctx, status=400)
 
 
 @require_http_methods(["GET"])
