@@ -119,6 +119,9 @@ class Membership(models.Model):
     card_number = models.CharField(_("card number"), max_length=20, unique=True, default=new_card_number)
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     tier_since = models.DateField(_("in this tier since"), null=True, blank=True)
+    # The last anniversary review of the tier (kept or lowered): a review the nightly job missed on
+    # the day itself is made on the next run, and only once a year.
+    tier_reviewed_on = models.DateField(_("tier last reviewed on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )

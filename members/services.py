@@ -119,6 +119,23 @@ def anniversary(joined: date, year: int) -> date:
         return date(year, 2, 28)
 
 
+def last_anniversary(joined: date, today: date) -> date | None:
+    """The most recent membership anniversary on or before `today`; None in the first year."""
+    this_year = anniversary(joined, today.year)
+    last = this_year if this_year <= today else anniversary(joined, today.year - 1)
+    return last if last > joined else None
+
+
+def review_due(m: Membership, today: date) -> bool:
+    """A tier may be lowered once a year, at the anniversary: due when an anniversary has passed
+    since the member reached the tier and since the last review (a missed night catches up)."""
+    last = last_anniversary(m.joined_on, today)
+    if last is None:
+        return False
+    seen = max(d for d in (m.tier_reviewed_on, m.tier_since, m.joined_on) if d is not None)
+    return last > seen
+
+
 def window_start(today: date) -> date:
     """First day of the rolling 12 months that end with `today` (both days count)."""
     return today - relativedelta(months=12) + timedelta(days=1)
@@ -192,8 +209,9 @@ def _tier_change(m: Membership, new: Tier | None, reason: str, spend, nights, to
 
 
 def tiers_recalculate(*, today: date | None = None, membership_ids=None, batch: int = 5000) -> TierRunResult:
-    """The nightly job: upgrade as soon as a tier is earned, downgrade only on the membership
-    anniversary. Aggregates the rolling 12 months of settled stays in one query per batch."""
+    """The nightly job: upgrade as soon as a tier is earned, lower a tier only at the membership
+    anniversary (`review_due`: on the day, or on the first run after it when a night was missed).
+    Aggregates the rolling 12 months of settled stays in one query per batch."""
     today = today or timezone.localdate()
     start = window_start(today)
     tiers = list(Tier.objects.filter(is_active=True))
@@ -219,20 +237,24 @@ def tiers_recalculate(*, today: date | None = None, membership_ids=None, batch: 
             members = (
                 Membership.objects.select_for_update()
                 .filter(pk__in=chunk)
-                .only("pk", "tier_id", "joined_on", "tier_since")
+                .only("pk", "tier_id", "joined_on", "tier_since", "tier_reviewed_on")
             )
             changes: list[TierChange] = []
             moved: dict[int | None, list] = {}
+            reviewed: list = []
             for m in members:
                 result.members += 1
                 spend, nights = totals.get(m.pk, (ZERO, 0))
                 target = qualifying_tier(spend, nights, tiers)
                 current_rank = rank.get(m.tier_id, -1)
                 target_rank = target.rank if target else -1
+                due = current_rank >= 0 and review_due(m, today)
+                if due:
+                    reviewed.append(m.pk)
                 if target_rank > current_rank:
                     reason = "upgrade"
                     result.upgraded += 1
-                elif target_rank < current_rank and today == anniversary(m.joined_on, today.year):
+                elif target_rank < current_rank and due:
                     reason = "downgrade"
                     result.downgraded += 1
                 else:
@@ -252,6 +274,8 @@ def tiers_recalculate(*, today: date | None = None, membership_ids=None, batch: 
             # Set-based writes: one UPDATE per target tier and one INSERT for the history.
             for tier_id, member_ids in moved.items():
                 Membership.objects.filter(pk__in=member_ids).update(tier_id=tier_id, tier_since=today)
+            if reviewed:
+                Membership.objects.filter(pk__in=reviewed).update(tier_reviewed_on=today)
             created = TierChange.objects.bulk_create(changes)
             if created:
                 from .notices import send_tier_notices

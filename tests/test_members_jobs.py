@@ -84,12 +84,27 @@ def test_downgrade_waits_for_the_anniversary_and_the_member_is_told(
     hotel_a, mailoutbox, django_capture_on_commit_callbacks
 ):
     m = make_member(hotel_a, tier="gold", today=date(2023, 3, 10))
+    Membership.objects.filter(pk=m.pk).update(tier_reviewed_on=date(2024, 3, 10))  # last year's review
     services.tiers_recalculate(today=date(2025, 3, 9))
     assert _tier(m) == "gold"
     with django_capture_on_commit_callbacks(execute=True):
         result = services.tiers_recalculate(today=date(2025, 3, 10))
     assert result.downgraded == 1 and _tier(m) == "blue"
     assert any("tier" in e.subject.lower() for e in mailoutbox)
+
+
+def test_a_missed_anniversary_night_is_caught_up_once_and_not_again_mid_year(hotel_a):
+    lowered = make_member(hotel_a, tier="gold", today=date(2023, 3, 10))
+    kept = make_member(hotel_a, tier="silver", today=date(2023, 3, 10))
+    Membership.objects.filter(pk__in=[lowered.pk, kept.pk]).update(tier_reviewed_on=date(2024, 3, 10))
+    _stay(kept, hotel_a, date(2025, 1, 5), "6000")  # silver-worthy at this anniversary
+    result = services.tiers_recalculate(today=date(2025, 3, 12))  # the nights of 10 and 11 March were missed
+    assert result.downgraded == 1 and _tier(lowered) == "blue" and _tier(kept) == "silver"
+    # Later in the year the kept member's window empties, but the next review is March 2026.
+    services.tiers_recalculate(today=date(2026, 2, 1))
+    assert _tier(kept) == "silver"
+    services.tiers_recalculate(today=date(2026, 3, 10))
+    assert _tier(kept) == "blue"
 
 
 # ------------------------------------------------------------------ birthdays
