@@ -61,7 +61,7 @@ class MembersConfig(AppConfig):
                 62,
             ),
             NavItem("member-segments", _("Segments"), "members:segments", C.SEGMENT_QUERIES, False, 70),
-            NavItem("member-campaigns", _("Campaigns"), "members:campaigns", C.MARKETING, False, 71),
+            NavItem("member-campaigns", _("Campaigns"), "members:campaigns", C.SEGMENT_QUERIES, False, 71),
             NavItem("member-offers", _("Offers"), "members:offers", C.MARKETING, False, 73),
             NavItem("member-churn", _("Churn"), "members:churn", C.SEGMENT_QUERIES, False, 72),
         ):

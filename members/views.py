@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pms.permissions import capability_required, has_property_perm, property_required
+from pms.permissions import capability_required, has_capability_anywhere, has_property_perm, property_required
 from pms.roles import Capability
 
 from . import forms, jobs, selectors, services
@@ -376,9 +376,13 @@ def segment_export(request, segment_id):
 
 
 @login_required
-@capability_required(C.MARKETING)
+@capability_required(C.SEGMENT_QUERIES)
 def campaigns(request):
-    form = forms.CampaignForm(request.POST or None)
+    """Campaign reports for marketing and supervisors (counts only); marketing alone sends."""
+    may_send = has_capability_anywhere(request.user, C.MARKETING)
+    if request.method == "POST" and not may_send:
+        raise Http404("Not available")
+    form = forms.CampaignForm(request.POST or None) if may_send else None
     if request.method == "POST" and form.is_valid():
         try:
             c = jobs.campaign_start(actor=request.user, **form.cleaned_data)
@@ -391,7 +395,7 @@ def campaigns(request):
 
 
 @login_required
-@capability_required(C.MARKETING)
+@capability_required(C.SEGMENT_QUERIES)
 def campaign(request, campaign_id):
     c = get_object_or_404(Campaign, pk=campaign_id)
     redeemed = c.vouchers.filter(redeemed_at__isnull=False).count()

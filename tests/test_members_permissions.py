@@ -60,8 +60,17 @@ def test_segment_export_is_for_the_supervisor_only(name, people, hotel_a, login)
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_campaigns_are_for_marketing(name, people, login, hotel_a):
-    assert login(people[name]).get("/members/campaigns/").status_code == _expect({"grace"}, name)
+def test_campaign_reports_for_segment_roles_and_sending_for_marketing(name, people, login, hotel_a):
+    client = login(people[name])
+    r = client.get("/members/campaigns/")
+    assert r.status_code == _expect({"bob", "frank", "grace", "ivan"}, name)
+    if r.status_code == 200:
+        assert ('name="segment"' in r.content.decode()) == (name == "grace")  # the send form
+    seg = Segment.objects.create(name="all", criteria={}, created_by=people["grace"])
+    posted = client.post(
+        "/members/campaigns/", {"segment": seg.pk, "name": "x", "channel": "email", "body": "Hi"}
+    )
+    assert posted.status_code != 404 if name == "grace" else posted.status_code == 404
 
 
 @pytest.mark.parametrize("name", ALL)
