@@ -416,7 +416,7 @@ def stored_value_reconciliation(*, actor, property, day: date) -> dict:
     whole ledger. Aggregates only, no member named."""
     if not has_property_perm(actor, Capability.VIEW_REPORTS, property):
         raise Http404("Not available")
-    tz = timezone.get_current_timezone()
+    tz = property.tz  # the hotel's day, not the server's
     from datetime import datetime, time
 
     start = timezone.make_aware(datetime.combine(day, time.min), tz)
