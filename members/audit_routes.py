@@ -125,6 +125,11 @@ def _api_detail(people, hotels):
     return _spec(people["alice"], f"/api/v1/members/{m.pk}/?property=hotel-a", "view", "membership", m.pk)
 
 
+def _statement(people, hotels):
+    m = _member(hotels)
+    return _spec(people["alice"], f"/members/p/hotel-a/{m.pk}/statement.csv", "export", "membership", m.pk)
+
+
 def _api_points(people, hotels):
     m = _member(hotels)
     data = {"property": "hotel-a", "action": "adjust", "points": 100, "reason": "goodwill after a noisy room"}
@@ -189,6 +194,7 @@ PERSONAL = {
     "api-member-search": _api_search,
     "api-member": _api_detail,
     "api-member-points": _api_points,
+    "members:statement-csv": _statement,
     "api-booking-voucher": _api_voucher,
     "api-member-stored-value": _api_stored_value,
     "api-segment-preview": _api_segment,

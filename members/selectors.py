@@ -232,6 +232,30 @@ def _require(actor, capability):
         raise Http404("Not available")
 
 
+def member_statement_export(*, actor, membership_id, property) -> tuple[Membership, list[tuple]]:
+    """Every entry of a member's points and stored-value ledgers, oldest first, for a full
+    statement (the member page shows the latest). Recorded as an export with its row count."""
+    m, _level = membership_or_404(actor, membership_id, property, Action.EXPORT)
+    with transaction.atomic():
+        rows = [
+            ("points", e.created_at, e.get_kind_display(), e.reason, e.points, e.balance_after)
+            for e in PointsEntry.objects.filter(membership=m).order_by("id")
+        ] + [
+            ("stored_value", e.created_at, e.get_kind_display(), e.reason, e.amount, e.balance_after)
+            for e in StoredValueEntry.objects.filter(membership=m).order_by("id")
+        ]
+        access_record(
+            actor=actor,
+            action=Action.EXPORT,
+            target_type=TARGET,
+            target_ids=[m.pk],
+            guest_ids=[m.guest_id],
+            criteria={"rows": len(rows), "what": "statement"},
+            property=property,
+        )
+    return m, rows
+
+
 def segment_preview(*, actor, criteria: dict, sample_size: int = 10) -> SegmentPreview:
     from .segments import clean_criteria, roomy, segment_summary
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path(M + "redeem/", views.redeem, name="redeem"),
     path(M + "consent/", views.consent, name="consent"),
     path(M + "status/", views.status, name="status"),
+    path(M + "statement.csv", views.statement_csv, name="statement-csv"),
     path(M + "voucher/", views.voucher_issue, name="voucher-issue"),
     path(P + "approvals/", views.approvals, name="approvals"),
     path(P + "tiers/", views.tiers, name="tiers"),

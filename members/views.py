@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -94,6 +95,26 @@ def detail(request, membership_id):
         "status_form": forms.StatusForm(initial={"status": d.membership.status}),
     }
     return render(request, "members/detail.html", ctx)
+
+
+@login_required
+@property_required(C.VIEW_GUEST_BASIC)
+def statement_csv(request, membership_id):
+    """The member's whole points and stored-value statement as CSV (the page shows the latest)."""
+    m, rows = selectors.member_statement_export(
+        actor=request.user, membership_id=membership_id, property=request.property
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statement-{m.masked_card[-4:]}.csv"'
+    response["Cache-Control"] = "no-store, private"
+    writer = csv.writer(response)
+    writer.writerow([_("Ledger"), _("When"), _("What"), _("Note"), _("Amount"), _("Balance")])
+    for ledger, at, kind, reason, amount, balance in rows:
+        label = _("Points") if ledger == "points" else _("Stored value")
+        writer.writerow(
+            [label, timezone.localtime(at).strftime("%Y-%m-%d %H:%M"), kind, reason, amount, balance]
+        )
+    return response
 
 
 def _member_post(request, membership_id, action):

@@ -234,3 +234,27 @@ def test_concurrent_stored_value_payments_never_overdraw(hotel_a, alice):
     assert results == ["ok", "refused"]
     m.refresh_from_db()
     assert m.stored_value_balance == Decimal("50.00") == _sv_sum(m)
+
+
+def test_the_whole_statement_downloads_as_csv_and_is_recorded(hotel_a, alice, carol, login):
+    import csv
+    import io
+
+    from audit.models import AccessEvent
+    from members import services as ms
+    from members.testing import make_member
+
+    m = make_member(hotel_a)
+    for i in range(60):  # more than the page shows
+        ms.stored_value_top_up(
+            actor=alice, membership=m, amount="10.00", payment_reference=f"POS-{i}", property=hotel_a
+        )
+    r = login(alice).get(f"/members/p/{hotel_a.code}/{m.pk}/statement.csv")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode())))
+    assert len([row for row in rows[1:] if row[0] == "Stored value"]) == 60
+    assert rows[-1][-1] == "600.00"  # the balance after the last entry
+    assert m.card_number not in r.content.decode()
+    event = AccessEvent.objects.get(action="export", target_type="membership")
+    assert event.criteria["rows"] == len(rows) - 1
+    assert login(carol).get(f"/members/p/{hotel_a.code}/{m.pk}/statement.csv").status_code == 404
