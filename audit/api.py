@@ -35,6 +35,7 @@ class EventSerializer(serializers.ModelSerializer):
             "outcome",
             "request_id",
             "ip",
+            "user_agent",
         ]
 
     def get_criteria(self, obj) -> dict[str, str]:

@@ -101,6 +101,7 @@ def export_csv(request):
             "outcome",
             "request_id",
             "ip",
+            "user_agent",
         ]
     )
     for e in rows:
@@ -121,6 +122,7 @@ def export_csv(request):
                 e.outcome,
                 e.request_id,
                 e.ip or "",
+                _csv_safe(e.user_agent),
             ]
         )
     return response

@@ -65,6 +65,7 @@ class Command(BaseCommand):
                         "outcome": e.outcome,
                         "request_id": e.request_id,
                         "ip": e.ip,
+                        "user_agent": e.user_agent,
                     },
                     ensure_ascii=False,
                 )
