@@ -73,6 +73,25 @@ def segment_properties(actor) -> list | None:
     return properties_for(actor, Capability.SEGMENT_QUERIES)
 
 
+def _stays_in_period(stays, c: dict):
+    """The stays of the criteria's period, and the condition on their per-member aggregate
+    (s: spend, n: nights, k: stays)."""
+    if c.get("period_from"):
+        stays = stays.filter(settled_on__gte=c["period_from"])
+    if c.get("period_to"):
+        stays = stays.filter(settled_on__lte=c["period_to"])
+    having = Q()
+    if "spend_over" in c:
+        having &= Q(s__gt=Decimal(c["spend_over"]))
+    if "spend_under" in c:
+        having &= Q(s__lt=Decimal(c["spend_under"]))
+    if c.get("nights_min"):
+        having &= Q(n__gte=c["nights_min"])
+    if c.get("stays_min"):
+        having &= Q(k__gte=c["stays_min"])
+    return stays, having
+
+
 def segment_queryset(actor, criteria: dict):
     c = clean_criteria(criteria)
     props = segment_properties(actor)
@@ -84,20 +103,7 @@ def segment_queryset(actor, criteria: dict):
     if c.get("property"):
         stays = stays.filter(property__code=c["property"])
         qs = qs.filter(Q(enrolled_property__code=c["property"]) | Q(pk__in=stays.values("membership_id")))
-    period = stays
-    if c.get("period_from"):
-        period = period.filter(settled_on__gte=c["period_from"])
-    if c.get("period_to"):
-        period = period.filter(settled_on__lte=c["period_to"])
-    having = Q()
-    if "spend_over" in c:
-        having &= Q(s__gt=Decimal(c["spend_over"]))
-    if "spend_under" in c:
-        having &= Q(s__lt=Decimal(c["spend_under"]))
-    if c.get("nights_min"):
-        having &= Q(n__gte=c["nights_min"])
-    if c.get("stays_min"):
-        having &= Q(k__gte=c["stays_min"])
+    period, having = _stays_in_period(stays, c)
     if having:
         agg = (
             period.values("membership_id")
@@ -151,18 +157,7 @@ def segment_count(actor, criteria: dict) -> int:
         and c.keys() & {"spend_over", "nights_min", "stays_min"}
         and segment_properties(actor) is None
     ):
-        period = MemberStay.objects.all()
-        if c.get("period_from"):
-            period = period.filter(settled_on__gte=c["period_from"])
-        if c.get("period_to"):
-            period = period.filter(settled_on__lte=c["period_to"])
-        having = Q()
-        if "spend_over" in c:
-            having &= Q(s__gt=Decimal(c["spend_over"]))
-        if c.get("nights_min"):
-            having &= Q(n__gte=c["nights_min"])
-        if c.get("stays_min"):
-            having &= Q(k__gte=c["stays_min"])
+        period, having = _stays_in_period(MemberStay.objects.all(), c)
         return (
             period.values("membership_id")
             .annotate(s=Sum("spend"), n=Sum("nights"), k=Count("id"))
