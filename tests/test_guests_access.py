@@ -201,6 +201,17 @@ def test_name_search_for_latin_names_tolerates_a_typo(alice, hotel_a):
         assert result.rows[0].name == "Jonathan Smith"
 
 
+def test_typo_matches_come_closest_first(alice, hotel_a):
+    from guests.testing import make_guest
+
+    johnson = make_guest(hotel_a, family="Johnson", given="Mary")  # word similarity 0.50
+    jonsson = make_guest(hotel_a, family="Jonsson", given="Mary")  # 0.67
+    jonsen = make_guest(hotel_a, family="Jonsen", given="Mary")  # 0.57
+    make_guest(hotel_a, family="Johansson", given="Mary")  # 0.31: not a match
+    result = selectors.guest_search(actor=alice, property=hotel_a, criteria={"name": "jonson"})
+    assert [r.id for r in result.rows] == [jonsson.pk, jonsen.pk, johnson.pk]
+
+
 def test_search_returns_at_most_50_rows(alice, hotel_a):
     from guests.models import Guest
 
