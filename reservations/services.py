@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -565,15 +565,17 @@ def _check_room(*, room: Room, property: Property, room_type: RoomType | None = 
 
 
 def free_rooms(*, booking: Booking, room_type: RoomType | None = None, ready_only: bool = True):
-    """Rooms of the type that no other active stay holds for the booking's dates."""
+    """Rooms of the type that no other active stay holds for the booking's dates, and that no guest
+    is still in: a checked-in guest due out today (or already late) holds the room until checked out."""
     rt = room_type or booking.room_type
-    taken = Booking.objects.filter(
-        room__isnull=False,
-        room__room_type=rt,
-        status__in=ACTIVE_STATUSES,
-        arrival__lt=booking.departure,
-        departure__gt=booking.arrival,
-    ).exclude(pk=booking.pk)
+    taken = (
+        Booking.objects.filter(room__isnull=False, room__room_type=rt)
+        .filter(
+            Q(status__in=ACTIVE_STATUSES, arrival__lt=booking.departure, departure__gt=booking.arrival)
+            | Q(status=BookingStatus.CHECKED_IN)
+        )
+        .exclude(pk=booking.pk)
+    )
     qs = Room.objects.filter(room_type=rt, is_active=True).exclude(pk__in=taken.values("room_id"))
     if ready_only:
         qs = qs.filter(housekeeping__in=READY_STATES)

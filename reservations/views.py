@@ -146,31 +146,9 @@ def booking_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            if d.get("guest"):
-                guest = selectors.bookable_guest(
-                    actor=request.user, property=prop, guest_id=d["guest"], document_pass=d["guest_pass"]
-                )
-            else:
-                guest = services.guest_for_booking_create(
-                    actor=request.user,
-                    property=prop,
-                    family_name=d["family_name"],
-                    given_name=d["given_name"],
-                    phone=d["phone"],
-                )
-            booking = services.booking_create(
-                actor=request.user,
-                property=prop,
-                guest=guest,
-                room_type=d["room_type"],
-                rate_plan=d["rate_plan"],
-                arrival=d["arrival"],
-                departure=d["departure"],
-                adults=d["adults"],
-                children=d["children"],
-                channel=d["channel"],
-                special_requests=d["special_requests"],
-            )
+            # One transaction: a refused booking leaves no new guest profile behind.
+            with transaction.atomic():
+                booking = _take_booking(request, prop, d)
         except services.BookingConflict as exc:
             form.add_error(None, exc.message)
             alternatives = exc.alternatives
@@ -192,6 +170,35 @@ def booking_new(request):
             "passed_guest": bool(passed_guest) or bool(form.is_bound and form.data.get("guest")),
         },
         status=409 if alternatives else 200,
+    )
+
+
+def _take_booking(request, prop, d):
+    """The guest (found, passed in by their document, or new) and their booking."""
+    if d.get("guest"):
+        guest = selectors.bookable_guest(
+            actor=request.user, property=prop, guest_id=d["guest"], document_pass=d["guest_pass"]
+        )
+    else:
+        guest = services.guest_for_booking_create(
+            actor=request.user,
+            property=prop,
+            family_name=d["family_name"],
+            given_name=d["given_name"],
+            phone=d["phone"],
+        )
+    return services.booking_create(
+        actor=request.user,
+        property=prop,
+        guest=guest,
+        room_type=d["room_type"],
+        rate_plan=d["rate_plan"],
+        arrival=d["arrival"],
+        departure=d["departure"],
+        adults=d["adults"],
+        children=d["children"],
+        channel=d["channel"],
+        special_requests=d["special_requests"],
     )
 
 
