@@ -239,7 +239,7 @@ def backup_create(*, progress: Callable[[int], None] | None = None) -> BackupRec
             tmp.flush()
             os.fsync(tmp.fileno())
             tmp.seek(0)
-            stored_name = storage.save(base + BACKUP_SUFFIX, File(tmp, name=base + BACKUP_SUFFIX))
+            stored_name = _save_whole(storage, base + BACKUP_SUFFIX, File(tmp, name=base + BACKUP_SUFFIX))
         manifest = {
             "format": MANIFEST_FORMAT,
             "file": stored_name,
@@ -252,8 +252,10 @@ def backup_create(*, progress: Callable[[int], None] | None = None) -> BackupRec
             "duration_seconds": round(time.monotonic() - t0, 3),
             **facts,
         }
-        manifest_name = storage.save(
-            base + MANIFEST_SUFFIX, ContentFile(json.dumps(manifest, indent=2, sort_keys=True).encode())
+        manifest_name = _save_whole(
+            storage,
+            base + MANIFEST_SUFFIX,
+            ContentFile(json.dumps(manifest, indent=2, sort_keys=True).encode()),
         )
     except BaseException as exc:
         for name in (stored_name, manifest_name):
@@ -272,6 +274,18 @@ def backup_create(*, progress: Callable[[int], None] | None = None) -> BackupRec
     logger.info("backup stored: %s (%d bytes)", stored_name, size)
     backup_prune()
     return record
+
+
+def _save_whole(storage, name: str, content) -> str:
+    """Save through the storage API, and leave nothing under `name` if the write fails part-way (a
+    full disk): storages write to the final name, so a cut-short file would look like a backup."""
+    existed = storage.exists(name)
+    try:
+        return storage.save(name, content)
+    except BaseException:
+        if not existed and storage.exists(name):
+            _delete_quietly(storage, name)
+        raise
 
 
 def _delete_quietly(storage, name: str) -> None:
@@ -305,9 +319,23 @@ def backup_prune(*, now: datetime | None = None) -> list[BackupRecord]:
 
 
 def backup_names() -> list[str]:
-    """Complete backups in storage (those with a manifest), oldest first."""
-    _, files = _storage().listdir("")
-    return sorted(f[: -len(MANIFEST_SUFFIX)] for f in files if f.endswith(MANIFEST_SUFFIX))
+    """Complete backups in storage (a manifest that reads, and its file), oldest first. A manifest
+    cut short or a file missing is not a backup: it is skipped, and logged for IT."""
+    storage = _storage()
+    _, files = storage.listdir("")
+    names = []
+    for f in sorted(f for f in files if f.endswith(MANIFEST_SUFFIX)):
+        try:
+            with storage.open(f, "rb") as fh:
+                manifest = json.loads(fh.read())
+            whole = isinstance(manifest, dict) and storage.exists(manifest.get("file", ""))
+        except (ValueError, OSError):
+            whole = False
+        if whole:
+            names.append(f[: -len(MANIFEST_SUFFIX)])
+        else:
+            logger.warning("backup storage: %s is not a complete backup; skipped", f)
+    return names
 
 
 def load_manifest(base: str | None = None) -> dict:
@@ -322,7 +350,15 @@ def load_manifest(base: str | None = None) -> dict:
     if not storage.exists(base + MANIFEST_SUFFIX):
         raise RestoreError(f"no manifest {base}{MANIFEST_SUFFIX} in backup storage: not a complete backup")
     with storage.open(base + MANIFEST_SUFFIX, "rb") as fh:
-        return json.loads(fh.read())
+        try:
+            manifest = json.loads(fh.read())
+        except ValueError:
+            raise RestoreError(
+                f"the manifest {base}{MANIFEST_SUFFIX} is damaged (cut short?): not a usable backup"
+            ) from None
+    if not isinstance(manifest, dict) or not {"file", "sha256", "size"} <= manifest.keys():
+        raise RestoreError(f"the manifest {base}{MANIFEST_SUFFIX} lacks its file, size or SHA-256")
+    return manifest
 
 
 def backup_verify(manifest: dict) -> int:

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command, get_commands
 from django.db import connection
 
 from operations import backups, sealed
+from operations.backups import RestoreError
 from operations.models import BackupRecord, RehearsalRecord
 
 KEY = b"\x07" * 32
@@ -263,3 +264,43 @@ def test_a_rehearsal_without_any_backup_fails_and_says_why(backup_storage):
         "RestoreError: there is no complete backup in storage (run `manage.py backup`)"
     ]
     assert RehearsalRecord.objects.get().pk == rehearsal.pk
+
+
+class _FullDisk:
+    """A storage whose disk fills after `after` bytes: it writes part of the file, then fails."""
+
+    def __init__(self, inner, after):
+        self.inner, self.after = inner, after
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def save(self, name, content):
+        path = self.inner.path(name)
+        with open(path, "wb") as fh:
+            fh.write(content.read()[: self.after])  # what got written before the disk was full
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_disk_leaves_no_file_that_looks_like_a_backup(backup_storage, monkeypatch):
+    real = backups._storage()
+    monkeypatch.setattr(backups, "_storage", lambda: _FullDisk(real, after=100))
+    with pytest.raises(OSError, match="No space left"):
+        backups.backup_create()
+    monkeypatch.undo()
+    assert list(backup_storage.iterdir()) == []  # nothing under the backup's name
+    record = BackupRecord.objects.get()
+    assert not record.ok and "No space left" in record.error
+    with pytest.raises(RestoreError, match="no complete backup"):
+        backups.load_manifest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_manifest_is_not_taken_for_a_backup(backup_storage):
+    good = backups.backup_create()
+    (backup_storage / "pms-29991231T000000Z.manifest.json").write_text('{"format": 1, "file": "pms-2999')
+    assert backups.backup_names() == [good.manifest_name.removesuffix(".manifest.json")]
+    assert backups.load_manifest()["sha256"] == good.sha256  # the newest *complete* one
+    with pytest.raises(RestoreError, match="damaged"):
+        backups.load_manifest("pms-29991231T000000Z")
