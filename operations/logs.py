@@ -1,7 +1,8 @@
 """Structured logs without personal data.
 
 `MaskPersonalData` (a filter on every handler, see pms/settings.py `# --- operations ---`) masks
-ID numbers (15 or 18 characters), phone numbers, e-mail addresses and booking-reference-looking codes
+resident ID numbers (15 or 18 characters), passport and permit numbers, phone numbers, e-mail
+addresses and booking-reference-looking codes
 in the message and any traceback of every record, with the masking helpers of `pms.crypto`. Names
 cannot be recognised in free text: they are absent by construction (models' `__str__` give ids, the
 request log carries ids and route names only).
@@ -29,13 +30,16 @@ _PHONE = re.compile(
     r"|0\d{2,3}-\d{7,8}"  # landline with area code
     r")(?![0-9A-Za-z])"
 )
-# Booking references: 10 characters of the reference alphabet (no 0/O/1/I) mixing letters and digits.
+# Booking references: 10 characters of the reference alphabet (no 0/O/1/I); about one in eighteen
+# has no digit at all, so any with a letter is masked.
 _REFERENCE = re.compile(r"(?<![A-Za-z0-9])[2-9A-HJ-NP-Z]{10}(?![A-Za-z0-9])")
+# Passports and travel permits: one or two letters and 6 to 10 digits (E12345678, H1234567890).
+_DOCUMENT = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{1,2}\d{6,10}(?![0-9A-Za-z])")
 
 
 def _reference(match: re.Match) -> str:
     text = match.group(0)
-    if any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+    if any(c.isalpha() for c in text):
         return "[reference]"
     return text
 
@@ -49,7 +53,8 @@ def mask_text(text: str) -> str:
     if any(c.isdigit() for c in text):
         text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
         text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
-        text = _REFERENCE.sub(_reference, text)
+        text = _DOCUMENT.sub("[document]", text)
+    text = _REFERENCE.sub(_reference, text)
     return text
 
 

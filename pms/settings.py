@@ -281,6 +281,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
+# Workers keep Django's logging (JSON lines through the personal-data filter) instead of replacing
+# the root logger's handlers with Celery's own, unfiltered ones.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every scheduled job, in one place (DESIGN.md, Jobs). Apps add theirs here; each is also a command.
 CELERY_BEAT_SCHEDULE: dict = {}
 

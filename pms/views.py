@@ -91,9 +91,26 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    """500, or 503 when the database cannot be reached. Rendered without the request's context
+    processors, which would ask the (maybe unreachable) database who the user is."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    down = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
     if request.path_info.startswith("/api/"):
         from .problems import problem_response
 
+        if down:
+            response = problem_response(
+                503,
+                _("Service unavailable"),
+                _("The database cannot be reached; nothing was shown or changed. Try again in a minute."),
+            )
+            response["Retry-After"] = "60"
+            return response
         return problem_response(
             500,
             _("Server error"),
@@ -102,7 +119,14 @@ def error_500(request):
                 "Try again, and tell IT if it keeps happening."
             ),
         )
-    return render(request, "500.html", status=500)
+    home = "/my-booking/" if request.path_info.startswith(("/my-booking", "/my-bookings")) else "/"
+    response = HttpResponse(
+        render_to_string("503.html" if down else "500.html", {"home": home}), status=503 if down else 500
+    )
+    response["Cache-Control"] = "no-store, private"
+    if down:
+        response["Retry-After"] = "60"
+    return response
 
 
 def error_403(request, exception=None):

@@ -28,6 +28,18 @@ def test_mask_text_masks_id_numbers_phones_emails_and_references():
     assert "[reference]" in masked
 
 
+def test_passports_permits_and_letter_only_references_are_masked_too():
+    masked = mask_text("passport E12345678, HK permit H1234567890, booking KMQXABCDEF")
+    assert "E12345678" not in masked and "H1234567890" not in masked and "KMQXABCDEF" not in masked
+    assert masked.count("[document]") == 2 and "[reference]" in masked
+
+
+def test_celery_workers_keep_the_filtered_logging():
+    from pms.celery import app
+
+    assert app.conf.worker_hijack_root_logger is False
+
+
 def test_ordinary_numbers_and_words_stay():
     text = "GET operations:index 200 3.2ms, 1500 rows, request 4f1c2b0e9d8a7c6b5a4f3e2d1c0b9a88, HOTELCODES"
     assert mask_text(text) == text

@@ -194,3 +194,22 @@ def test_expired_sessions_are_cleared_on_schedule(client, login, people, setting
     clear_sessions()
     assert not Session.objects.filter(session_key="x" * 32).exists()
     assert Session.objects.count() == 1  # the live one stays
+
+
+@pytest.mark.parametrize("path", ["/guests/p/hotel-a/", "/api/v1/me/"])
+def test_the_database_down_answers_a_friendly_503(path, people, client, monkeypatch):
+    from django.db import OperationalError
+
+    from pms import permissions
+
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    client.force_login(people["alice"])
+    monkeypatch.setattr(permissions, "active_memberships", down)
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    body = response.content.decode()
+    assert "Connection refused" not in body and "Traceback" not in body
+    assert ("cannot be reached" in body) or ("database" in body.lower())
