@@ -382,8 +382,13 @@ def test_a_signed_in_guest_asks_for_a_copy_of_their_data(client, guest):
     from guests.privacy.models import PrivacyRequest
 
     link_session(client, guest)
-    response = client.post("/my-bookings/my-data/")
-    assert response.status_code == 200 and "Your request is registered" in response.content.decode()
+    response = client.post("/my-bookings/my-data/", follow=True)
+    assert response.redirect_chain and response.status_code == 200
+    page = response.content.decode()
+    assert "Your request is registered" in page
+    assert "<title>" in page and "copy-title" not in page.split("</title>")[0]  # the title is plain text
+    again = client.post("/my-bookings/my-data/")  # a second click, or a refresh of an old POST
+    assert again.status_code == 200 and "You already asked on" in again.content.decode()
     req = PrivacyRequest.objects.get(guest=guest)
     assert (req.type, req.channel) == ("access", "online")
     assert AccessEvent.objects.filter(

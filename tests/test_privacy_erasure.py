@@ -206,3 +206,32 @@ def test_erasure_with_an_open_balance_names_it(hotel_a, alice, bob, dave):
     assert "open balance" in " ".join(err.value.messages)
     assert "in house" not in " ".join(err.value.messages)
     assert Guest.objects.get(pk=guest.pk).erased_at is None
+
+
+def test_erasure_also_empties_check_in_records_never_linked_to_the_profile(hotel_a, alice, bob, dave):
+    guest, booking = _stayed_guest(hotel_a, alice)
+    # The same card registered without a profile link (as the API's check-in writes it).
+    StayRegistration.objects.filter(booking=booking).update(guest=None)
+    booking = _pay_and_check_out(booking, alice)
+    req = _approved_erasure(dave, bob, hotel_a, guest)
+    services.privacy_request_fulfil(actor=dave, request=req)
+    reg = StayRegistration.objects.get(booking=booking)
+    assert (reg.full_name, reg.doc_number, reg.doc_number_bidx) == ("", "", "")
+    assert _hits() == []
+
+
+def test_erasing_a_profile_merged_since_erases_the_surviving_one(hotel_a, alice, bob, dave):
+    from guests.services import guest_merge
+
+    guest, booking = _stayed_guest(hotel_a, alice)
+    booking = _pay_and_check_out(booking, alice)
+    req = _approved_erasure(dave, bob, hotel_a, guest)
+    survivor = Guest.objects.create(
+        family_name=FAMILY, given_name=GIVEN, phone=PHONE_E164, home_property=hotel_a
+    )
+    guest_merge(actor=bob, property=hotel_a, source=guest, target=survivor)
+    services.privacy_request_fulfil(actor=dave, request=req)
+    survivor.refresh_from_db()
+    assert survivor.erased_at is not None and survivor.phone == ""
+    assert Guest.objects.get(pk=guest.pk).erased_at is not None
+    assert _hits() == []

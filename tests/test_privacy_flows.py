@@ -285,3 +285,9 @@ def test_the_register_highlights_overdue_requests_and_filters(hotel_a, bob, dave
     summary = login(dave).get("/guests/privacy/summary/").content.decode()
     assert "2 requests received; 1 open past their due date." in summary
     assert "<td>Erasure" in summary and "<td>erasure<" not in summary  # labels, not codes
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-12"])
+def test_the_summary_takes_any_month_without_a_500(month, dave, login, api_as):
+    assert login(dave).get("/guests/privacy/summary/", {"month": month}).status_code == 200
+    assert api_as(dave).get("/api/v1/privacy-requests/summary/", {"month": month}).status_code == 200

@@ -180,9 +180,16 @@ def _anonymise_rows(guest: Guest, now) -> list[tuple[type, list, tuple | None]]:
     guest.erased_at = now
     guest.save()
     guest.tags.clear()
-    doc_ids = list(IdentityDocument.objects.filter(guest=guest).values_list("pk", flat=True))
+    docs = list(IdentityDocument.objects.filter(guest=guest).values_list("pk", "number_bidx"))
+    doc_ids, doc_bidx = [pk for pk, _b in docs], [b for _pk, b in docs if b]
     IdentityDocument.objects.filter(pk__in=doc_ids).delete()
-    reg_ids = list(StayRegistration.objects.filter(guest=guest).values_list("pk", flat=True))
+    # Registrations at check-in: those linked to the profile, and those of the guest's documents
+    # that were never linked (the API's check-in, or a second adult's card the guest presented).
+    reg_ids = list(
+        StayRegistration.objects.filter(Q(guest=guest) | Q(doc_number_bidx__in=doc_bidx)).values_list(
+            "pk", flat=True
+        )
+    )
     StayRegistration.objects.filter(pk__in=reg_ids).update(
         full_name="", doc_number="", doc_number_bidx="", guest=None
     )
@@ -259,7 +266,11 @@ def _erase(*, actor, guest: Guest, reason: str, criteria: dict, property=None) -
 
 
 def guest_erase(*, actor, guest: Guest, request: PrivacyRequest) -> Guest:
-    """Erase `guest` for an approved erasure request (one transaction; ErasureRefused names why not)."""
+    """Erase `guest` for an approved erasure request (one transaction; ErasureRefused names why not).
+    A profile merged into another since the request was verified is the same person: the surviving
+    profile is erased (with every profile merged into it)."""
+    while guest.merged_into_id:
+        guest = Guest.objects.get(pk=guest.merged_into_id)
     with transaction.atomic():
         return _erase(
             actor=actor,

@@ -87,7 +87,11 @@ def monthly_summary(*, actor, month: date) -> Summary:
     """Requests received in `month`: counts by type, channel and outcome, average days to answer
     (decision or fulfilment), and how many are open past their due date. Aggregates only."""
     start = month.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
+    # The first day of the next month (December 9999 has none: the calendar's last day instead).
+    if start.month < 12:
+        end = start.replace(month=start.month + 1)
+    else:
+        end = date(start.year + 1, 1, 1) if start.year < date.max.year else date.max
     qs = visible_requests(actor).filter(received_at__date__gte=start, received_at__date__lt=end)
     answered = qs.exclude(decided_at__isnull=True, fulfilled_at__isnull=True).annotate(
         took=ExpressionWrapper(

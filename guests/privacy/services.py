@@ -32,6 +32,7 @@ from pms.roles import Capability, capabilities_of
 
 from ..models import Guest, IdentityDocument
 from .models import (
+    OPEN_STATUSES,
     PrivacyChannel,
     PrivacyExport,
     PrivacyRequest,
@@ -214,6 +215,21 @@ def privacy_request_create(
     if guest.erased_at is not None or guest.merged_into_id:
         raise ValidationError({"guest": [_("This profile no longer exists.")]})
     with transaction.atomic():
+        open_one = (
+            PrivacyRequest.objects.select_for_update()
+            .filter(guest=guest, type=type, channel=channel, status__in=OPEN_STATUSES)
+            .order_by("received_at")
+            .first()
+        )
+        if open_one is not None:  # a refresh or a second click files nothing new
+            raise ValidationError(
+                {
+                    "type": [
+                        _("You already asked on %(day)s; we will answer by %(due)s.")
+                        % {"day": timezone.localdate(open_one.received_at), "due": open_one.due_on}
+                    ]
+                }
+            )
         now = timezone.now()
         req = PrivacyRequest(
             property=guest.home_property,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -465,6 +466,13 @@ def my_data(request):
             requested = privacy_request_create(actor=None, guest=guest, type=PrivacyRequestType.ACCESS)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+        else:  # after the POST, a GET: a reload does not ask again
+            return redirect(reverse("portal:my-data") + f"?due={requested.due_on.isoformat()}")
+    if request.method == "GET" and request.GET.get("due"):
+        try:
+            requested = {"due_on": date.fromisoformat(request.GET["due"])}
+        except ValueError:
+            requested = None
     counts, emergencies = selectors.access_summary(scope=scope)
     return render(
         request,
