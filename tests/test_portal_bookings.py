@@ -480,3 +480,23 @@ def test_feedback_on_someone_elses_booking_is_404(client, guest, hotel_a):
     lookup_session(client, mine)
     assert client.post(f"/my-booking/{theirs.pk}/feedback/", {"text": "Hello"}).status_code == 404
     assert not Feedback.objects.filter(booking=theirs).exists()
+
+
+def test_after_a_stale_change_the_next_try_works(client, guest):
+    b = make_booking(guest.home_property, guest=guest, offset=10, nights=2)
+    lookup_session(client, b)
+    Booking.objects.filter(pk=b.pk).update(version=b.version + 1)  # the hotel changed it meanwhile
+    data = {
+        "arrival": b.arrival.isoformat(),
+        "departure": (b.departure + timedelta(days=1)).isoformat(),
+        "room_type": b.room_type_id,
+        "version": b.version,
+        "step": "preview",
+    }
+    stale = client.post(f"/my-booking/{b.pk}/change/", data)
+    assert "was changed a moment ago" in stale.content.decode()
+    assert (
+        f'name="version" value="{b.version + 1}"' in stale.content.decode()
+    )  # the page holds the new version
+    retry = client.post(f"/my-booking/{b.pk}/change/", {**data, "version": b.version + 1})
+    assert retry.status_code == 200 and "1500.00 CNY" in retry.content.decode()

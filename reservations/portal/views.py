@@ -320,6 +320,14 @@ def change(request, booking_id):
                     }
                 except BookingConflict as exc:
                     error = _conflict_message(exc)
+                    if isinstance(exc, StaleBooking):
+                        # Show the booking as it is now, with its new version: the next try can work.
+                        b.refresh_from_db()
+                        ctx = _booking_context(request, b)
+                        data = request.POST.copy()
+                        data["version"] = str(b.version)
+                        form = forms.ChangeForm(data, booking=b)
+                        form.is_valid()
                 except ValidationError as exc:
                     error = " ".join(exc.messages)
                 else:
