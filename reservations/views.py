@@ -445,10 +445,13 @@ def booking_check_out(request, booking_id):
         else:
             messages.success(request, _("Checked out. Print the receipt for the guest."))
             return _to_detail(request, b)
-    # What check-out will ask for: the balance plus the room nights the night audit has not posted yet.
-    leave = min(max(_today(request), b.arrival + timedelta(days=1)), b.departure)
-    posted = {ln.night for ln in detail.lines if ln.kind == "room"}
-    due = detail.balance + sum((p for n, p in b.night_prices() if n < leave and n not in posted), Decimal(0))
+    # What check-out will ask for: the balance plus the room nights the night audit has not posted
+    # yet. A cancelled or no-show booking owes its balance alone (the fee).
+    due = detail.balance
+    if b.status == "checked_in":
+        leave = min(max(_today(request), b.arrival + timedelta(days=1)), b.departure)
+        posted = {ln.night for ln in detail.lines if ln.kind == "room"}
+        due += sum((p for n, p in b.night_prices() if n < leave and n not in posted), Decimal(0))
     ctx = {
         "d": detail,
         "b": b,

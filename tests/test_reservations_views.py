@@ -2,6 +2,7 @@
 events they record, and the desk's flows through the forms."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -230,3 +231,18 @@ def test_check_in_through_the_screen(hotel_a, alice, login):
     assert response.status_code == 302
     b.refresh_from_db()
     assert b.status == BookingStatus.CHECKED_IN and b.room is not None
+
+
+def test_a_late_cancellation_fee_is_collected_from_the_folio(alice, hotel_a, login):
+    setup_hotel(hotel_a, price="480.00")
+    b = make_booking(hotel_a, offset=0)  # arriving today: past the free-cancellation deadline
+    b = services.booking_cancel(actor=alice, booking=b, version=b.version, reason="guest changed plans")
+    assert services.folio_balance(booking=b) == Decimal("480.00")
+    client = login(alice)
+    url = f"/p/{hotel_a.code}/bookings/{b.pk}/"
+    assert 'data-testid="collect-fee"' in client.get(url).content.decode()
+    page = client.get(url + "check-out/").content.decode()
+    assert "480.00" in page and 'id="check-out-form"' not in page  # no check-out for a cancelled booking
+    client.post(url + "folio/", {"what": "payment", "kind": "card", "amount": "480.00"})
+    assert services.folio_balance(booking=b) == Decimal("0.00")
+    assert 'data-testid="collect-fee"' not in client.get(url).content.decode()
