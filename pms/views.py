@@ -90,16 +90,27 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def _database_unreachable(exc) -> bool:
+    """A lost or refused connection, not a query's own failure (a deadlock or a lock timeout is an
+    OperationalError too, with a more specific cause: those stay a 500)."""
+    import psycopg
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, InterfaceError):
+        return True
+    cause = exc.__cause__ if isinstance(exc, OperationalError) else None
+    return isinstance(exc, OperationalError) and (cause is None or type(cause) is psycopg.OperationalError)
+
+
 def error_500(request):
     """500, or 503 when the database cannot be reached. Rendered without the request's context
     processors, which would ask the (maybe unreachable) database who the user is."""
     import sys
 
-    from django.db import InterfaceError, OperationalError
     from django.http import HttpResponse
     from django.template.loader import render_to_string
 
-    down = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    down = _database_unreachable(sys.exc_info()[1])
     if request.path_info.startswith("/api/"):
         from .problems import problem_response
 

@@ -250,6 +250,20 @@ def _inventory_take(room_type: RoomType, nights: Sequence[date], *, alternatives
         raise BookingConflict(_("No room of this type is left for these dates.")) from exc
 
 
+def _lock_types_in_order(*type_ids: int, nights: Iterable[date]) -> None:
+    """Before moving nights between two room types: lock both types' existing inventory rows in
+    one order (type id, date), so two opposite moves at once wait for each other instead of
+    deadlocking (which would end in an error page instead of a clean 409)."""
+    nights = sorted(set(nights))
+    if nights:
+        list(
+            Inventory.objects.select_for_update()
+            .filter(room_type_id__in=sorted(set(type_ids)), date__in=nights)
+            .order_by("room_type_id", "date")
+            .values_list("id", flat=True)
+        )
+
+
 def _inventory_release(room_type_id: int, nights: Iterable[date]) -> None:
     nights = sorted(nights)
     if not nights:
@@ -354,8 +368,12 @@ def _alternatives(property, arrival, departure, adults, children, rate_plan):
 
 def _locked_booking(booking: Booking | object, version: int | None) -> Booking:
     pk = getattr(booking, "pk", booking)
+    # Only the booking row: `select_related` under FOR UPDATE would also lock the hotel's row and
+    # serialise every change at the hotel behind it.
     locked = (
-        Booking.objects.select_for_update().select_related("property", "room_type", "rate_plan").get(pk=pk)
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("property", "room_type", "rate_plan")
+        .get(pk=pk)
     )
     if version is not None and locked.version != version:
         raise StaleBooking(
@@ -504,6 +522,7 @@ def booking_modify(
                     ),
                 )
             else:
+                _lock_types_in_order(b.room_type_id, new_type.pk, nights=old_nights | new_nights)
                 _inventory_release(b.room_type_id, old_nights)
                 _inventory_take(
                     new_type,
@@ -703,6 +722,7 @@ def booking_room_move(*, actor, booking: Booking, version: int | None, room: Roo
         if room.room_type_id != b.room_type_id:
             start = max(b.arrival, local_today(b.property))
             remaining = _nights(start, b.departure)
+            _lock_types_in_order(b.room_type_id, room.room_type_id, nights=remaining)
             _inventory_release(b.room_type_id, remaining)
             _inventory_take(room.room_type, remaining)
             b.room_type = room.room_type

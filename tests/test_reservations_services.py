@@ -1,6 +1,7 @@
 """Bookings: prices and penalties to the cent, every bad input refused with no change, and the
 database's last word under concurrency (the last room, one room assigned twice)."""
 
+import contextlib
 import threading
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -300,3 +301,35 @@ def test_twenty_desks_assigning_one_room_give_it_to_exactly_one_stay(hotel_a):
     lost = [r for r in results if isinstance(r, services.BookingConflict)]
     assert len(won) == 1 and len(lost) == 19, results
     assert Booking.objects.filter(room=room).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opposite_room_type_changes_at_once_wait_for_each_other_instead_of_deadlocking(hotel_a, monkeypatch):
+    std, _plan = setup_hotel(hotel_a, rooms=4)
+    dlx, _plan = setup_hotel(hotel_a, rooms=4, code="dlx", price="800.00")
+    a = make_booking(hotel_a, offset=20, nights=2)  # std
+    b = make_booking(hotel_a, offset=20, nights=2)
+    b = services.booking_modify(actor=None, booking=b, version=b.version, room_type=dlx)
+    # Force the worst interleaving: each change has given back its old nights before either takes
+    # the new ones. Whoever cannot reach the gate (it waits for a lock) lets the other go on.
+    gate = threading.Barrier(2, timeout=2)
+    release = services._inventory_release
+
+    def release_then_wait(*args, **kwargs):
+        release(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            gate.wait()
+
+    monkeypatch.setattr(services, "_inventory_release", release_then_wait)
+    pairs = [(a, dlx), (b, std)]
+
+    def swap(i):
+        booking, to = pairs[i]
+        return services.booking_modify(actor=None, booking=booking, version=booking.version, room_type=to)
+
+    results = _race(2, swap)
+    assert all(isinstance(r, Booking) for r in results), results  # both done, no deadlock error
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.room_type_id, b.room_type_id) == (dlx.pk, std.pk)
+    assert set(Inventory.objects.filter(room_type__in=[std, dlx]).values_list("sold", flat=True)) == {1}
