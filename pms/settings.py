@@ -181,7 +181,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "pms.auth.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# How many proxies (the TLS terminator) stand before the app: the client is the X-Forwarded-For
+# entry that many hops back. Behind the TLS proxy in production that is one; without it, every
+# guest would seem to come from the proxy and share one set of attempt limits. Set PROXY_COUNT=0 when
+# the app faces clients directly (a client could otherwise choose its own address).
+AXES_IPWARE_PROXY_COUNT = env.int(
+    "PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", True) and not DEBUG else 0
+)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None

@@ -67,3 +67,13 @@ def test_start_up_refuses_a_short_secret_key():
 def test_start_up_refuses_a_malformed_encryption_key():
     result = _manage("check", env={**GOOD, "PMS_ENCRYPTION_KEYS": "k1:not-base64!"})
     assert result.returncode != 0 and "PMS_ENCRYPTION_KEYS" in (result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize(
+    "extra, expected", [({}, "1"), ({"BEHIND_TLS_PROXY": "false"}, "0"), ({"PROXY_COUNT": "2"}, "2")]
+)
+def test_behind_the_tls_proxy_the_client_is_one_hop_back(extra, expected):
+    code = "from django.conf import settings; print(settings.AXES_IPWARE_PROXY_COUNT)"
+    result = _manage("shell", "-c", code, env={**GOOD, **extra})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
