@@ -23,7 +23,7 @@ from pms.permissions import has_property_perm, properties_for
 from pms.problems import Pagination, problem
 from pms.roles import Capability
 
-from . import selectors, services
+from . import selectors, services, taking
 from .models import BookingChannel, BookingStatus, LineKind, RatePlan, Room, RoomType
 
 # ------------------------------------------------------------------ serializers
@@ -326,19 +326,16 @@ def _booking_create(request):
     s.is_valid(raise_exception=True)
     d = s.validated_data
     prop = _property(request, d["property"], Capability.MANAGE_BOOKINGS)
-    if d.get("guest"):
-        guest = selectors.bookable_guest(
-            actor=request.user, property=prop, guest_id=d["guest"], document_pass=d["guest_pass"]
-        )
-    else:
-        guest = services.guest_for_booking_create(actor=request.user, property=prop, **d["new_guest"])
+    room_type, rate_plan = _room_type(prop, d["room_type"]), _rate_plan(prop, d["rate_plan"])
     try:
-        booking = services.booking_create(
+        booking = taking.booking_take(
             actor=request.user,
             property=prop,
-            guest=guest,
-            room_type=_room_type(prop, d["room_type"]),
-            rate_plan=_rate_plan(prop, d["rate_plan"]),
+            guest_id=d.get("guest"),
+            document_pass=d["guest_pass"],
+            new_guest=d.get("new_guest"),
+            room_type=room_type,
+            rate_plan=rate_plan,
             arrival=d["arrival"],
             departure=d["departure"],
             adults=d["adults"],

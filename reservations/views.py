@@ -22,7 +22,7 @@ from audit.models import Action
 from pms.permissions import has_property_perm, property_required
 from pms.roles import Capability
 
-from . import forms, selectors, services, settlement
+from . import forms, selectors, services, settlement, taking
 from .models import (
     BookingStatus,
     Housekeeping,
@@ -146,9 +146,7 @@ def booking_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            # One transaction: a refused booking leaves no new guest profile behind.
-            with transaction.atomic():
-                booking = _take_booking(request, prop, d)
+            booking = _take_booking(request, prop, d)
         except services.BookingConflict as exc:
             form.add_error(None, exc.message)
             alternatives = exc.alternatives
@@ -174,23 +172,13 @@ def booking_new(request):
 
 
 def _take_booking(request, prop, d):
-    """The guest (found, passed in by their document, or new) and their booking."""
-    if d.get("guest"):
-        guest = selectors.bookable_guest(
-            actor=request.user, property=prop, guest_id=d["guest"], document_pass=d["guest_pass"]
-        )
-    else:
-        guest = services.guest_for_booking_create(
-            actor=request.user,
-            property=prop,
-            family_name=d["family_name"],
-            given_name=d["given_name"],
-            phone=d["phone"],
-        )
-    return services.booking_create(
+    """The guest (found, passed in by their document, or new) and their booking, in one go."""
+    return taking.booking_take(
         actor=request.user,
         property=prop,
-        guest=guest,
+        guest_id=d.get("guest"),
+        document_pass=d["guest_pass"],
+        new_guest={"family_name": d["family_name"], "given_name": d["given_name"], "phone": d["phone"]},
         room_type=d["room_type"],
         rate_plan=d["rate_plan"],
         arrival=d["arrival"],

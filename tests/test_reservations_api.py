@@ -134,6 +134,7 @@ def test_a_guest_not_linked_to_the_hotel_cannot_be_booked_by_id(api_as, alice, h
     from audit.models import AccessEventGuest
     from reservations.models import Booking
 
+    setup_hotel(hotel_a)
     stranger = new_guest(hotel_b)  # registered at another hotel, never seen at Hotel A
     before = Booking.objects.count()
     r = api_as(alice).post("/api/v1/bookings/", booking_payload(hotel_a, stranger), format="json")
@@ -141,3 +142,17 @@ def test_a_guest_not_linked_to_the_hotel_cannot_be_booked_by_id(api_as, alice, h
     assert "guest" in r.json()["errors"]
     assert Booking.objects.count() == before
     assert not AccessEventGuest.objects.filter(guest_id=stranger.pk).exists()
+
+
+def test_a_refused_booking_through_the_api_leaves_no_new_guest(api_as, alice, hotel_a):
+    from guests.models import Guest
+
+    setup_hotel(hotel_a, rooms=1)
+    api = api_as(alice)
+    first = booking_payload(hotel_a, new_guest(hotel_a))
+    assert api.post("/api/v1/bookings/", first, format="json").status_code == 201
+    before = Guest.objects.count()
+    body = {**first, "new_guest": {"family_name": "Lost", "given_name": "Profile"}}
+    del body["guest"]
+    assert api.post("/api/v1/bookings/", body, format="json").status_code == 409  # the last room has gone
+    assert Guest.objects.count() == before
