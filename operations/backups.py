@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -481,15 +482,34 @@ def _decrypt_sample(cur, size: int) -> tuple[dict, list[str], list[Sample]]:
         if table not in tables:
             differences.append(f"{table}: table missing in the restored database")
             continue
-        # uuid4 primary keys: the first rows by id are a random sample, read through the index.
+        names = {"pk": sql.Identifier(pk), "col": sql.Identifier(column), "tbl": sql.Identifier(table)}
+        # Every key id the data uses must be in the key ring: a key dropped while rows still need it
+        # is found here, whichever rows the sample below happens to take.
         cur.execute(
-            sql.SQL("SELECT {pk}, {col} FROM {tbl} WHERE {col} <> '' ORDER BY {pk} LIMIT %s").format(
-                pk=sql.Identifier(pk), col=sql.Identifier(column), tbl=sql.Identifier(table)
-            ),
-            [size],
+            sql.SQL(
+                "SELECT split_part({col}, ':', 2), count(*) FROM {tbl} WHERE {col} <> '' GROUP BY 1"
+            ).format(**names)
+        )
+        keys = crypto.key_ring().keys
+        for kid, n in cur.fetchall():
+            if kid not in keys:
+                differences.append(
+                    f"{table}.{column}: {n} values under key {kid!r}, which is not in the key ring"
+                )
+        # A different sample each run: (encrypted rows have uuid4 keys, as the associated data needs)
+        # from a random point on through the index,
+        # wrapping round to the start when the end comes first.
+        start = str(uuid.uuid4())
+        cur.execute(
+            sql.SQL(
+                "(SELECT {pk}, {col} FROM {tbl} WHERE {col} <> '' AND {pk} >= %s::uuid ORDER BY {pk} LIMIT %s)"
+                " UNION ALL "
+                "(SELECT {pk}, {col} FROM {tbl} WHERE {col} <> '' AND {pk} < %s::uuid ORDER BY {pk} LIMIT %s)"
+            ).format(**names),
+            [start, size, start, size],
         )
         ok = failed = 0
-        for row_id, stored in cur.fetchall():
+        for row_id, stored in cur.fetchall()[:size]:
             try:
                 plain = crypto.decrypt(stored, table=table, field=column, row_id=row_id)
             except crypto.DecryptionError:

@@ -304,3 +304,18 @@ def test_a_damaged_manifest_is_not_taken_for_a_backup(backup_storage):
     assert backups.load_manifest()["sha256"] == good.sha256  # the newest *complete* one
     with pytest.raises(RestoreError, match="damaged"):
         backups.load_manifest("pms-29991231T000000Z")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rehearsal_fails_when_data_needs_a_key_that_was_dropped(backup_storage, settings):
+    _guest()
+    old_keys = settings.PMS_ENCRYPTION_KEYS
+    backups.backup_create()
+    # IT "rotates" by putting a new key first and dropping the old one, without re-encrypting.
+    settings.PMS_ENCRYPTION_KEYS = ["k2099:" + base64.b64encode(b"\x07" * 32).decode()]
+    try:
+        rehearsal = backups.rehearsal_run().record
+    finally:
+        settings.PMS_ENCRYPTION_KEYS = old_keys
+    assert not rehearsal.ok
+    assert any("not in the key ring" in d for d in rehearsal.differences), rehearsal.differences
