@@ -303,7 +303,7 @@ def guest_search(
                 GuestRow(
                     id=g.pk,
                     name=g.display_name,
-                    document_type=str(doc_types.get(doc.get("t"), "")) if doc.get("t") else "",
+                    document_type=doc_types.get(doc.get("t"), "") if doc.get("t") else "",
                     document=crypto.mask_id_number(number),
                     phone=crypto.mask_phone(g.phone),
                     email=crypto.mask_email(g.email),

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from pms.permissions import get_property_or_404
@@ -295,11 +294,7 @@ def _offer_write(request, instance=None, partial=False):
     offer = instance or Offer()
     for key, value in s.validated_data.items():
         setattr(offer, key, value)
-    try:
-        offer = services.offer_save(actor=request.user, offer=offer)
-    except DjangoValidationError as exc:
-        raise DRFValidationError(exc.message_dict) from exc
-    return offer
+    return services.offer_save(actor=request.user, offer=offer)  # a refusal is a 400 (pms.problems)
 
 
 @extend_schema(

@@ -92,6 +92,13 @@ def _stays_in_period(stays, c: dict):
     return stays, having
 
 
+def _qualifying(period, having):
+    """Per member: spend (s), nights (n) and stays (k) in the period, kept where `having` holds."""
+    return (
+        period.values("membership_id").annotate(s=Sum("spend"), n=Sum("nights"), k=Count("id")).filter(having)
+    )
+
+
 def segment_queryset(actor, criteria: dict):
     c = clean_criteria(criteria)
     props = segment_properties(actor)
@@ -105,11 +112,6 @@ def segment_queryset(actor, criteria: dict):
         qs = qs.filter(Q(enrolled_property__code=c["property"]) | Q(pk__in=stays.values("membership_id")))
     period, having = _stays_in_period(stays, c)
     if having:
-        agg = (
-            period.values("membership_id")
-            .annotate(s=Sum("spend"), n=Sum("nights"), k=Count("id"))
-            .filter(having)
-        )
         if "spend_under" in c and not any(k in c for k in ("spend_over", "nights_min", "stays_min")):
             # "spent under X" includes members who spent nothing in the period
             qs = qs.exclude(
@@ -119,7 +121,7 @@ def segment_queryset(actor, criteria: dict):
                 .values("membership_id")
             )
         else:
-            qs = qs.filter(pk__in=agg.values("membership_id"))
+            qs = qs.filter(pk__in=_qualifying(period, having).values("membership_id"))
     if c.get("last_stay_before") or c.get("last_stay_after"):
         last = stays.values("membership_id").annotate(last=Max("settled_on"))
         if c.get("last_stay_before"):
@@ -157,13 +159,7 @@ def segment_count(actor, criteria: dict) -> int:
         and c.keys() & {"spend_over", "nights_min", "stays_min"}
         and segment_properties(actor) is None
     ):
-        period, having = _stays_in_period(MemberStay.objects.all(), c)
-        return (
-            period.values("membership_id")
-            .annotate(s=Sum("spend"), n=Sum("nights"), k=Count("id"))
-            .filter(having)
-            .count()
-        )
+        return _qualifying(*_stays_in_period(MemberStay.objects.all(), c)).count()
     return segment_queryset(actor, c).count()
 
 

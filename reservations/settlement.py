@@ -64,7 +64,7 @@ def takes_codes() -> bool:
 
 def redeem_code(*, actor, booking, code: str):
     """Redeem a code on the booking's folio through the app that issued it (the credit line it
-    posts). Without such an app, the code is refused."""
+    posts, in the hook's own transaction). Without such an app, the code is refused."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -483,8 +482,7 @@ def _voucher_post(request, b):
         messages.error(request, _("Type the voucher code."))
     else:
         try:
-            with transaction.atomic():
-                line = settlement.redeem_code(actor=request.user, booking=b, code=form.cleaned_data["code"])
+            line = settlement.redeem_code(actor=request.user, booking=b, code=form.cleaned_data["code"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -448,6 +448,8 @@ def test_a_guest_tells_the_hotel_about_their_stay_and_reads_the_reply(client, gu
     )
     page = client.get(f"/my-booking/{b.pk}/").content.decode()
     assert "housekeeping has been told" in page and 'data-testid="feedback-reply"' in page
+    seen = AccessEvent.objects.filter(target_type="feedback", channel="self_service").latest("id")
+    assert seen.target_ids == [str(f.pk)] and seen.actor_user_id is None
 
 
 def test_feedback_before_the_stay_or_empty_or_too_much_is_refused(client, guest, hotel_a):

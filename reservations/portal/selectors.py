@@ -331,11 +331,21 @@ FEEDBACK_PER_BOOKING = 5  # enough for a real stay, too few to flood a departmen
 
 
 def booking_feedback(*, booking) -> list:
-    """What the guest said about this stay and the hotel's replies (read on the booking page, whose
-    view event covers it)."""
+    """What the guest said about this stay and the hotel's replies, for a booking already found in
+    the guest's scope (`booking_for`); the read is recorded with it, as a view of the feedback."""
     from members.models import Feedback
 
-    return list(Feedback.objects.filter(booking=booking).order_by("created_at")[:FEEDBACK_PER_BOOKING])
+    with transaction.atomic():
+        items = list(Feedback.objects.filter(booking=booking).order_by("created_at")[:FEEDBACK_PER_BOOKING])
+        if items:
+            record(
+                action=Action.VIEW,
+                target_type="feedback",
+                target_ids=[f.pk for f in items],
+                guest_ids=[booking.guest_id],
+                property=booking.property,
+            )
+    return items
 
 
 def feedback_leave(*, scope: Scope, booking_id, text: str):
