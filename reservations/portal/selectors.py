@@ -380,3 +380,40 @@ def feedback_leave(*, scope: Scope, booking_id, text: str):
             guest=booking.guest,
             booking=booking,
         )
+
+
+def _scope_guest(scope: Scope):
+    from guests.models import Guest
+
+    return (
+        Guest.objects.filter(pk__in=scope.guest_ids)
+        .select_related("home_property")
+        .order_by("created_at")
+        .first()
+    )
+
+
+def copy_request(*, scope: Scope):
+    """ "A copy of my data": a privacy request through the guests app's service, which records it.
+    The link sign-in is the verification, so it is registered verified and waits for a decision."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from guests.privacy.models import PrivacyRequestType
+    from guests.privacy.services import privacy_request_create
+
+    with transaction.atomic():
+        guest = _scope_guest(scope)
+        if guest is None:
+            raise ValidationError(_("This profile no longer exists."))
+        return privacy_request_create(actor=None, guest=guest, type=PrivacyRequestType.ACCESS)
+
+
+def join_property(*, scope: Scope):
+    """(guest, hotel) for an online enrolment: the guest's home hotel, else their latest booking's.
+    The enrolment service records the membership it creates."""
+    guest = _scope_guest(scope)
+    if guest is None:
+        return None, None
+    latest = Booking.objects.filter(guest=guest).select_related("property").order_by("-arrival").first()
+    return guest, guest.home_property or getattr(latest, "property", None)

@@ -461,17 +461,8 @@ def my_data(request):
     scope = request.portal.scope
     requested, error = None, ""
     if request.method == "POST":
-        # A copy of my data: a privacy request through the guests app's service; the link sign-in
-        # is the verification, so it is registered verified and waits for a decision.
-        from guests.models import Guest
-        from guests.privacy.models import PrivacyRequestType
-        from guests.privacy.services import privacy_request_create
-
-        guest = Guest.objects.filter(pk__in=scope.guest_ids).order_by("created_at").first()
         try:
-            if guest is None:
-                raise ValidationError(_("This profile no longer exists."))
-            requested = privacy_request_create(actor=None, guest=guest, type=PrivacyRequestType.ACCESS)
+            requested = selectors.copy_request(scope=scope)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:  # after the POST, a GET: a reload does not ask again
@@ -492,28 +483,6 @@ def my_data(request):
 # ---------------------------------------------------------------- membership
 
 
-def _join_property(scope):
-    """Where an online enrolment is counted: the guest's home hotel, else their latest booking's."""
-    from guests.models import Guest
-
-    from ..models import Booking
-
-    guest = (
-        Guest.objects.filter(pk__in=scope.guest_ids)
-        .select_related("home_property")
-        .order_by("created_at")
-        .first()
-    )
-    if guest is None:
-        return None, None
-    prop = guest.home_property or getattr(
-        Booking.objects.filter(guest=guest).select_related("property").order_by("-arrival").first(),
-        "property",
-        None,
-    )
-    return guest, prop
-
-
 @require_http_methods(["GET", "POST"])
 @portal_view(require=VIA_LINK)
 def membership(request):
@@ -524,7 +493,7 @@ def membership(request):
     form = forms.JoinForm(request.POST if request.method == "POST" else None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        guest, prop = _join_property(scope)
+        guest, prop = selectors.join_property(scope=scope)
         if guest is None or prop is None:
             error = _(
                 "We could not find the hotel to register your membership with; please ask the front desk."
