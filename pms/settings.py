@@ -4,6 +4,7 @@ Development defaults just work after `make run`; with DEBUG off the app refuses 
 unsafe or missing values (see `_require_production_settings`).
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -135,7 +136,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_pms")
+# Two checkouts testing against one server (a developer's clone and CI, say) must not share a test
+# database: the default name carries a short digest of the checkout's path.
+_CHECKOUT = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:6]
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=f"test_pms_{_CHECKOUT}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -130,7 +130,8 @@ def test_backup_then_rehearsal_round_trip(backup_storage):
     assert record.manifest["row_counts"]["guests_guest"] == 1
     assert record.manifest["schema_version"]["operations"] == "0001_initial"
 
-    outcome = backups.rehearsal_run()
+    lines: list[str] = []
+    outcome = backups.rehearsal_run(log=lines.append)
     rehearsal = outcome.record
     assert rehearsal.ok, rehearsal.differences
     assert rehearsal.checks["row_counts"] == "ok" and rehearsal.checks["migrations"] == "ok"
@@ -149,7 +150,9 @@ def test_backup_then_rehearsal_round_trip(backup_storage):
         port=connection.settings_dict["PORT"] or None,
         user=connection.settings_dict["USER"] or None,
     ) as conn:
-        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE '%%_rehearsal_%%'").fetchall()
+        scratch = backups.scratch_name(connection.settings_dict["NAME"], rehearsal.started_at)
+        assert f"into scratch database {scratch}" in lines[0]
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname = %s", [scratch]).fetchall()
     assert left == []  # the scratch database was dropped
 
 
