@@ -139,7 +139,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Two checkouts testing against one server (a developer's clone and CI, say) must not share a test
 # database: the default name carries a short digest of the checkout's path.
 _CHECKOUT = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:6]
-DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=f"test_pms_{_CHECKOUT}")
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+    "TEST_DATABASE_NAME", default=f"test_pms_{_CHECKOUT}"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

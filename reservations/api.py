@@ -439,6 +439,62 @@ def booking_check_out(request, booking_id):
     return _detail_response(request, booking_id)
 
 
+class DepartureSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
+    departure = serializers.DateField(help_text="The new departure date (after today).")
+
+
+@extend_schema(
+    summary="Extend or shorten an in-house stay (the guest keeps the room)",
+    description=(
+        "Nights added are priced under the booking's rate plan and taken from the inventory; nights "
+        "given back go on sale again. 409 when the room type is full for the added nights or the room "
+        "is promised to another booking."
+    ),
+    request=DepartureSerializer,
+    responses={200: BookingDetailSerializer, 400: BAD, 404: NOT_FOUND, 409: CONFLICT},
+)
+@api_view(["POST"])
+def booking_departure(request, booking_id):
+    booking = _booking_for(request, booking_id, Capability.CHECK_IN_OUT)
+    s = DepartureSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    try:
+        services.booking_departure_change(actor=request.user, booking=booking, **s.validated_data)
+    except services.BookingConflict as exc:
+        return _conflict(exc)
+    return _detail_response(request, booking_id)
+
+
+class MoveSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
+    room = serializers.CharField(max_length=10, help_text="The new room's number.")
+
+
+@extend_schema(
+    summary="Move a stay to another room (another type moves the remaining nights' inventory)",
+    request=MoveSerializer,
+    responses={200: BookingDetailSerializer, 400: BAD, 404: NOT_FOUND, 409: CONFLICT},
+)
+@api_view(["POST"])
+def booking_move(request, booking_id):
+    booking = _booking_for(request, booking_id, Capability.CHECK_IN_OUT)
+    s = MoveSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    room = Room.objects.filter(
+        property=booking.property, number=s.validated_data["room"], is_active=True
+    ).first()
+    if room is None:
+        raise serializers.ValidationError({"room": _("No such room at this hotel.")})
+    try:
+        services.booking_room_move(
+            actor=request.user, booking=booking, version=s.validated_data["version"], room=room
+        )
+    except services.BookingConflict as exc:
+        return _conflict(exc)
+    return _detail_response(request, booking_id)
+
+
 class VoucherInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20, help_text="The member's voucher code.")
 

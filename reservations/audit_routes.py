@@ -5,6 +5,8 @@ reservations.selectors; configuration, availability, quotes, reports (aggregates
 endpoints (which redirect to a screen that records) are NOT_PERSONAL.
 """
 
+from datetime import timedelta
+
 from .testing import make_booking, setup_hotel
 
 
@@ -134,7 +136,37 @@ def _api_check_out(people, hotels):
     )
 
 
+def _checked_in(prop):
+    from guests.testing import prc_id
+
+    from .services import IdentityDocumentInput, booking_check_in
+
+    b = make_booking(prop)
+    doc = IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
+    return booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
+
+
+def _api_departure(people, hotels):
+    b = _checked_in(hotels["a"])
+    data = {"version": b.version, "departure": (b.departure + timedelta(days=1)).isoformat()}
+    return _spec(
+        people["alice"], f"/api/v1/bookings/{b.pk}/departure/", "view", "booking", b.pk, "post", data
+    )
+
+
+def _api_move(people, hotels):
+    from .models import Room
+
+    b = _checked_in(hotels["a"])
+    other = Room.objects.filter(room_type=b.room_type, is_active=True).exclude(pk=b.room_id).first()
+    data = {"version": b.version, "room": other.number}
+    return _spec(people["alice"], f"/api/v1/bookings/{b.pk}/move/", "view", "booking", b.pk, "post", data)
+
+
 PERSONAL = {
+    "api-booking-departure": _api_departure,
+    "api-booking-move": _api_move,
+    "reservations:booking-departure": _screen("departure/", checked_in=True),
     "api-booking-check-in": _api_check_in,
     "api-booking-check-out": _api_check_out,
     "reservations:booking-search": _search,

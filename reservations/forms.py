@@ -138,6 +138,15 @@ class MoveForm(forms.Form):
             self.fields["room"].queryset = rooms
 
 
+class DepartureForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    departure = forms.DateField(
+        label=_("New departure"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+
+
 class ChargeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Charge for"), choices=[(k.value, k.label) for k in EXTRA_KINDS])
     amount = forms.DecimalField(label=_("Amount"), min_value=0.01, max_digits=10, decimal_places=2)

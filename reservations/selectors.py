@@ -11,7 +11,7 @@ desk needs to check against the person in front of it. Phone and documents stay 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -79,6 +79,7 @@ class BookingRow:
     total: Decimal
     currency: str
     version: int
+    overdue: bool = False  # still in house after the departure date
 
 
 def _row(b: Booking) -> BookingRow:
@@ -270,19 +271,30 @@ LIST_KINDS = ("arrivals", "departures", "in_house")
 
 
 def front_desk_list(*, actor, property: Property, day: date, kind: str) -> list[BookingRow]:
-    """Arrivals, departures or guests in house on a day (property time), names masked."""
+    """Arrivals, departures or guests in house on a day (property time), names masked. Today's
+    departures and in-house lists also hold the guests still in house after their departure date
+    (overdue), so the desk sees every room that is still occupied."""
+    from .services import local_today
+
     _require(actor, property)
     qs = _rows_base().filter(property=property)
+    today = local_today(property)
+    overdue = Q(status=BookingStatus.CHECKED_IN, departure__lt=day) if day == today else Q(pk__in=[])
     if kind == "arrivals":
         qs = qs.filter(arrival=day, status__in=[*ACTIVE_STATUSES, BookingStatus.CHECKED_OUT])
     elif kind == "departures":
-        qs = qs.filter(departure=day, status__in=[BookingStatus.CHECKED_IN, BookingStatus.CHECKED_OUT])
+        qs = qs.filter(
+            Q(departure=day, status__in=[BookingStatus.CHECKED_IN, BookingStatus.CHECKED_OUT]) | overdue
+        )
     elif kind == "in_house":
-        qs = qs.filter(status=BookingStatus.CHECKED_IN, arrival__lte=day, departure__gt=day)
+        qs = qs.filter(Q(status=BookingStatus.CHECKED_IN, arrival__lte=day, departure__gt=day) | overdue)
     else:
         raise Http404("No such list")
     with transaction.atomic():
-        rows = [_row(b) for b in qs.order_by("room__number", "reference")[:500]]
+        rows = [
+            replace(r, overdue=r.status == BookingStatus.CHECKED_IN and r.departure < today)
+            for r in map(_row, qs.order_by("room__number", "reference")[:500])
+        ]
         access_record(
             actor=actor,
             action=Action.VIEW,

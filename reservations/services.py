@@ -734,6 +734,88 @@ def booking_room_move(*, actor, booking: Booking, version: int | None, room: Roo
     return b
 
 
+def booking_departure_change(*, actor, booking: Booking, version: int | None, departure: date) -> Booking:
+    """Extend or shorten an in-house stay. The guest keeps the room: nights added are priced under
+    the booking's rate plan and taken from the inventory (a conflict if the type is full or the
+    room is promised to another booking); nights dropped go back on sale. A guest overstaying
+    their departure is extended the same way, so the nights they stay are charged at check-out."""
+    with transaction.atomic():
+        b = _locked_booking(booking, version)
+        if b.status != BookingStatus.CHECKED_IN:
+            raise ValidationError(
+                _(
+                    "Only a checked-in stay is extended or shortened here; change a confirmed booking with Change."
+                )
+            )
+        today = local_today(b.property)
+        if departure <= today:
+            raise ValidationError(
+                {
+                    "departure": [
+                        _(
+                            "The new departure must be after today (%(d)s); a guest leaving today is checked out."
+                        )
+                        % {"d": today.isoformat()}
+                    ]
+                }
+            )
+        if departure == b.departure:
+            raise ValidationError({"departure": [_("That is the current departure; choose another date.")]})
+        if (departure - b.arrival).days > MAX_NIGHTS:
+            raise ValidationError(
+                {
+                    "departure": [
+                        _("A booking may have at most %(n)d nights; split longer stays.") % {"n": MAX_NIGHTS}
+                    ]
+                }
+            )
+        if departure > b.departure:
+            added, closed = nightly_prices(
+                rate_plan=b.rate_plan, room_type=b.room_type, arrival=b.departure, departure=departure
+            )
+            if closed:
+                raise ValidationError(
+                    {
+                        "departure": [
+                            _(
+                                "A night of the extension is closed for sale under this rate plan; "
+                                "a manager can open it in the rate calendar."
+                            )
+                        ]
+                    }
+                )
+            if b.room_id:
+                holder = (
+                    Booking.objects.filter(
+                        room_id=b.room_id,
+                        status__in=ACTIVE_STATUSES,
+                        arrival__lt=departure,
+                        departure__gt=b.departure,
+                    )
+                    .exclude(pk=b.pk)
+                    .order_by("arrival")
+                    .values_list("arrival", flat=True)
+                    .first()
+                )
+                if holder is not None:
+                    raise BookingConflict(
+                        _(
+                            "Room %(room)s is promised to another booking from %(d)s. Move that booking "
+                            "to another room first, or move this guest."
+                        )
+                        % {"room": b.room.number, "d": max(holder, b.departure).isoformat()}
+                    )
+            _inventory_take(b.room_type, [n for n, _ in added])
+            b.nightly_prices = [*b.nightly_prices, *(str(p) for _, p in added)]
+        else:
+            _inventory_release(b.room_type_id, _nights(departure, b.departure))
+            b.nightly_prices = b.nightly_prices[: (departure - b.arrival).days]
+        b.departure = departure
+        b.total = _money(sum((Decimal(p) for p in b.nightly_prices), ZERO))
+        _save(b, ["departure", "nightly_prices", "total"])
+    return b
+
+
 # ------------------------------------------------------------------ folio
 
 
@@ -864,6 +946,7 @@ class NightAuditResult:
     business_date: date
     room_charges: int
     no_shows: int
+    overstays: int = 0  # guests still in house that night after their departure: extend or check out
 
 
 def night_audit_run(*, property: Property, business_date: date | None = None) -> NightAuditResult:
@@ -893,8 +976,20 @@ def night_audit_run(*, property: Property, business_date: date | None = None) ->
                     booking=b, kind=LineKind.PENALTY, amount=fee, description=_("No-show fee")
                 )
             no_shows += 1
-    log.info("night audit %s %s: %d room charges, %d no-shows", property.code, day, charges, no_shows)
-    return NightAuditResult(property.code, day, charges, no_shows)
+        # Stayed the night past their departure: not booked, so not charged until the desk extends
+        # the stay; the desk's departures list shows them as overdue.
+        overstays = Booking.objects.filter(
+            property=property, status=BookingStatus.CHECKED_IN, departure__lte=day
+        ).count()
+    log.info(
+        "night audit %s %s: %d room charges, %d no-shows, %d overstays",
+        property.code,
+        day,
+        charges,
+        no_shows,
+        overstays,
+    )
+    return NightAuditResult(property.code, day, charges, no_shows, overstays)
 
 
 # ------------------------------------------------------------------ guests created at the desk

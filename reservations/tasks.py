@@ -28,6 +28,7 @@ def night_audit(property_id: int | None = None, business_date: str | None = None
                 "date": r.business_date.isoformat(),
                 "room_charges": r.room_charges,
                 "no_shows": r.no_shows,
+                "overstays": r.overstays,
             }
         )
     return results

@@ -20,6 +20,7 @@ urlpatterns = [
     path(B + "cancel/", views.booking_cancel, name="booking-cancel"),
     path(B + "check-in/", views.booking_check_in, name="booking-check-in"),
     path(B + "move/", views.booking_move, name="booking-move"),
+    path(B + "departure/", views.booking_departure, name="booking-departure"),
     path(B + "check-out/", views.booking_check_out, name="booking-check-out"),
     path(B + "folio/", views.folio_post, name="folio-post"),
     path(B + "print/<slug:document>/", views.booking_print, name="booking-print"),

@@ -114,6 +114,7 @@ def booking_detail(request, booking_id):
         "may_manage": has_property_perm(user, C.MANAGE_BOOKINGS, prop),
         "may_desk": has_property_perm(user, C.CHECK_IN_OUT, prop),
         "may_pay": has_property_perm(user, C.TAKE_PAYMENTS, prop),
+        "overdue": b.status == BookingStatus.CHECKED_IN and b.departure < _today(request),
     }
     return render(request, "reservations/detail.html", ctx)
 
@@ -415,6 +416,45 @@ def booking_move(request, booking_id):
 
 @login_required
 @property_required(C.CHECK_IN_OUT)
+def booking_departure(request, booking_id):
+    """Extend or shorten an in-house stay (also how an overstaying guest's extra nights are booked)."""
+    detail = _detail(request, booking_id, C.CHECK_IN_OUT)
+    b = detail.booking
+    before = (b.departure, b.total)
+    form = forms.DepartureForm(request.POST or None, initial={"version": b.version, "departure": b.departure})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            b = services.booking_departure_change(
+                actor=request.user,
+                booking=b,
+                version=form.cleaned_data["version"],
+                departure=form.cleaned_data["departure"],
+            )
+        except services.BookingConflict as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("Departure changed from %(old)s to %(new)s; the stay now costs %(total)s %(cur)s.")
+                % {
+                    "old": before[0].isoformat(),
+                    "new": b.departure.isoformat(),
+                    "total": b.total,
+                    "cur": b.currency,
+                },
+            )
+            return _to_detail(request, b)
+    ctx = {"form": form, "b": b, "overdue": b.departure < _today(request)}
+    return render(request, "reservations/departure.html", ctx, status=status)
+
+
+@login_required
+@property_required(C.CHECK_IN_OUT)
 def booking_check_out(request, booking_id):
     detail = _detail(request, booking_id, C.CHECK_IN_OUT)
     b = detail.booking
@@ -448,6 +488,7 @@ def booking_check_out(request, booking_id):
         "payment_form": forms.PaymentForm(initial={"amount": due if due > 0 else None}),
         "may_pay": has_property_perm(request.user, C.TAKE_PAYMENTS, request.property),
         "voucher_form": forms.VoucherForm() if settlement.takes_codes() else None,
+        "overdue": b.status == BookingStatus.CHECKED_IN and b.departure < _today(request),
     }
     return render(request, "reservations/check_out.html", ctx, status=status)
 

@@ -30,6 +30,7 @@ MATRIX = {
     "booking-cancel": (lambda b: f"bookings/{b.pk}/cancel/", BOOKERS),
     "booking-check-in": (lambda b: f"bookings/{b.pk}/check-in/", DESK),
     "booking-move": (lambda b: f"bookings/{b.pk}/move/", DESK),
+    "booking-departure": (lambda b: f"bookings/{b.pk}/departure/", DESK),
     "booking-check-out": (lambda b: f"bookings/{b.pk}/check-out/", DESK),
     "print-confirmation": (lambda b: f"bookings/{b.pk}/print/confirmation/", BOOKERS),
     "print-registration": (lambda b: f"bookings/{b.pk}/print/registration/", DESK),

@@ -23,5 +23,6 @@ class Command(BaseCommand):
             prop_id = prop.pk
         for r in night_audit(property_id=prop_id, business_date=date):
             self.stdout.write(
-                f"{r['property']} {r['date']}: {r['room_charges']} room charges, {r['no_shows']} no-shows"
+                f"{r['property']} {r['date']}: {r['room_charges']} room charges, {r['no_shows']} no-shows, "
+                f"{r['overstays']} overstays"
             )
