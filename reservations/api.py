@@ -24,7 +24,7 @@ from pms.problems import Pagination, problem
 from pms.roles import Capability
 
 from . import selectors, services, taking
-from .models import BookingChannel, BookingStatus, LineKind, RatePlan, Room, RoomType
+from .models import BookingChannel, BookingStatus, LineKind, RatePlan, Room, RoomBlock, RoomType
 
 # ------------------------------------------------------------------ serializers
 
@@ -595,3 +595,77 @@ def room_list(request):
 def rate_plan_list(request):
     prop = _config_property(request)
     return Response(RatePlanSerializer(RatePlan.objects.filter(property=prop), many=True).data)
+
+
+# ------------------------------------------------------------------ rooms out of order
+
+
+class RoomBlockSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    property = serializers.SlugField(write_only=True, help_text="Property code.")
+    room = serializers.CharField(max_length=10, help_text="Room number.")
+    start = serializers.DateField(help_text="The first night out of order (today or later).")
+    end = serializers.DateField(help_text="The first night the room is sold again.")
+    reason = serializers.CharField(max_length=200)
+    released_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance):
+        return {
+            "id": instance.pk,
+            "room": instance.room.number,
+            "start": instance.start.isoformat(),
+            "end": instance.end.isoformat(),
+            "reason": instance.reason,
+            "released_at": instance.released_at.isoformat() if instance.released_at else None,
+        }
+
+
+@extend_schema(
+    methods=["GET"],
+    summary="Rooms out of order now or later at a property",
+    parameters=[OpenApiParameter("property", str, required=True)],
+    responses={200: RoomBlockSerializer(many=True), 404: NOT_FOUND},
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Take a room out of order for a period (out of sale, not given to a booking)",
+    request=RoomBlockSerializer,
+    responses={201: RoomBlockSerializer, 400: BAD, 404: NOT_FOUND},
+)
+@api_view(["GET", "POST"])
+def room_block_list(request):
+    if request.method == "GET":
+        prop = _property(request, request.query_params.get("property", ""), Capability.CHECK_IN_OUT)
+        blocks = (
+            RoomBlock.objects.filter(
+                room__property=prop, released_at__isnull=True, end__gt=services.local_today(prop)
+            )
+            .select_related("room")
+            .order_by("start", "room__number")
+        )
+        return Response(RoomBlockSerializer(blocks, many=True).data)
+    s = RoomBlockSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    d = s.validated_data
+    prop = _property(request, d["property"], Capability.CHECK_IN_OUT)
+    room = Room.objects.filter(property=prop, number=d["room"]).first()
+    if room is None:
+        raise serializers.ValidationError({"room": _("No such room at this hotel.")})
+    block = services.room_block_create(
+        actor=request.user, room=room, start=d["start"], end=d["end"], reason=d["reason"]
+    )
+    return Response(RoomBlockSerializer(block).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Return a room to sale before its out-of-order period ends",
+    request=None,
+    responses={200: RoomBlockSerializer, 400: BAD, 404: NOT_FOUND},
+)
+@api_view(["POST"])
+def room_block_release(request, pk):
+    block = RoomBlock.objects.select_related("room__property").filter(pk=pk).first()
+    if block is None or not has_property_perm(request.user, Capability.CHECK_IN_OUT, block.room.property):
+        raise Http404
+    block = services.room_block_release(actor=request.user, block=block)
+    return Response(RoomBlockSerializer(block).data)

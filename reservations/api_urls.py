@@ -16,4 +16,6 @@ urlpatterns = [
     path("availability/", api.availability, name="api-availability"),
     path("rooms/", api.room_list, name="api-rooms"),
     path("rate-plans/", api.rate_plan_list, name="api-rate-plans"),
+    path("room-blocks/", api.room_block_list, name="api-room-blocks"),
+    path("room-blocks/<int:pk>/return/", api.room_block_release, name="api-room-block-release"),
 ]

@@ -26,6 +26,7 @@ class ReservationsConfig(AppConfig):
         auditlog.register(models.FolioLine)
         auditlog.register(models.RoomType)
         auditlog.register(models.Room)
+        auditlog.register(models.RoomBlock)
         auditlog.register(models.RatePlan)
         auditlog.register(models.RatePrice)
         auditlog.register(models.RateOverride)

@@ -193,11 +193,13 @@ NOT_PERSONAL = {
     "reservations:guest-lookup": "calls guests.selectors.guest_search, which records the search event",
     "reservations:folio-post": "a write (change log) that redirects to the check-out screen, which records",
     "reservations:housekeeping": "rooms and their cleaning status: no guest data",
+    "reservations:room-block-*": "rooms taken out of order and returned to sale: no guest data",
     "reservations:config*": "room types, rooms and rate plans: no guest data",
     "reservations:reports": "occupancy, ADR and RevPAR aggregates: no guest data",
     "reservations:forecast": "arrival and departure counts per day: no guest data",
     "api-availability": "room types, rooms left and prices: no guest data",
     "api-rooms": "rooms and their cleaning status: no guest data",
+    "api-room-block*": "rooms out of order: room numbers, dates and a reason, no guest data",
     "api-rate-plans": "rate plans and prices: no guest data",
 }
 

@@ -9,6 +9,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from .models import (
     RoomType,
     new_reference,
 )
+from .services import room_block_create
 
 ROOM_TYPES = [
     # code, name, English name, adults, children, rooms, price
@@ -191,6 +193,23 @@ def load(out) -> None:
             f"  {prop.code}: {len(types)} room types, {sum(len(v) for v in rooms_by_type.values())} rooms, {n} bookings"
         )
     _rebuild_inventory(props)
+    _out_of_order(props, out)
+
+
+def _out_of_order(props, out) -> None:
+    """One room per hotel out of order for a few days from the day after tomorrow, through the
+    service (which refuses a room that a booking holds: the next room is tried)."""
+    for prop in props:
+        start = timezone.localdate(timezone=prop.tz) + timedelta(days=2)
+        for room in Room.objects.filter(property=prop, is_active=True).order_by("-number"):
+            try:
+                room_block_create(
+                    actor=None, room=room, start=start, end=start + timedelta(days=4), reason="卫生间翻新"
+                )
+            except ValidationError:
+                continue
+            out(f"  {prop.code}: room {room.number} out of order from {start} for 4 nights")
+            break
 
 
 def _rebuild_inventory(props) -> None:

@@ -162,9 +162,34 @@ class PaymentForm(forms.Form):
     description = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
+# "Out of order" is not set by hand: it comes with a period (RoomBlockForm) that takes the room out of sale.
+STATUS_CHOICES = [(v, label) for v, label in Housekeeping.choices if v != Housekeeping.OUT_OF_ORDER]
+
+
 class HousekeepingForm(forms.Form):
     room = forms.IntegerField(widget=forms.HiddenInput)
-    housekeeping = forms.ChoiceField(label=_("Status"), choices=Housekeeping.choices)
+    housekeeping = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES)
+
+
+class RoomBlockForm(forms.Form):
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
+    start = forms.DateField(
+        label=_("Out of order from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+    end = forms.DateField(
+        label=_("Back in order on"),
+        help_text=_("The first night the room is sold again."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, rooms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rooms is not None:
+            self.fields["room"].queryset = rooms
 
 
 class RoomTypeForm(forms.ModelForm):

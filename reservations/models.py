@@ -178,6 +178,43 @@ class RateOverride(models.Model):
         return f"{self.date}: {'closed' if self.closed else self.price}"
 
 
+class RoomBlock(models.Model):
+    """A room out of order for a run of nights (repairs, deep cleaning): while open it is not sold
+    (each night's inventory total is one less) and not given to a booking. No personal data."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="blocks")
+    start = models.DateField(_("out of order from"))
+    end = models.DateField(_("back in order on"), help_text=_("The first night the room is sold again."))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(_("returned to sale"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("out-of-order period")
+        verbose_name_plural = _("out-of-order periods")
+        ordering = ["start", "room"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="roomblock_end_after_start"),
+            ExclusionConstraint(
+                name="roomblock_no_overlap",
+                expressions=[
+                    ("room", RangeOperators.EQUAL),
+                    (DateRangeOf(F("start"), F("end")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(released_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} {self.start}..{self.end}"
+
+
 class Inventory(models.Model):
     """Rooms of one type for one night: how many exist and how many are sold. Rows are created on
     first use and locked (SELECT ... FOR UPDATE) by every booking that takes the night."""

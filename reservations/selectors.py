@@ -38,6 +38,7 @@ from .models import (
     BookingStatus,
     FolioLine,
     Room,
+    RoomBlock,
 )
 
 VIEW_CAPABILITIES = (Capability.MANAGE_BOOKINGS, Capability.CHECK_IN_OUT)
@@ -334,6 +335,11 @@ def room_chart(*, actor, property: Property, start: date, days: int = 14) -> dic
     by_room: dict[int, list[Booking]] = {}
     for b in stays:
         by_room.setdefault(b.room_id, []).append(b)
+    blocks_by_room: dict[int, list[RoomBlock]] = {}
+    for blk in RoomBlock.objects.filter(
+        room__property=property, released_at__isnull=True, start__lt=end, end__gt=start
+    ):
+        blocks_by_room.setdefault(blk.room_id, []).append(blk)
     table = []
     for room in rooms:
         cells: list[ChartCell] = []
@@ -341,6 +347,16 @@ def room_chart(*, actor, property: Property, start: date, days: int = 14) -> dic
         while i < days:
             night = dates[i]
             b = next((s for s in by_room.get(room.pk, []) if s.arrival <= night < s.departure), None)
+            blk = next((k for k in blocks_by_room.get(room.pk, []) if k.start <= night < k.end), None)
+            if b is None and blk is not None:
+                span = 1
+                while span < min((blk.end - night).days, days - i) and not any(
+                    s.arrival == night + timedelta(days=span) for s in by_room.get(room.pk, [])
+                ):
+                    span += 1
+                cells.append(ChartCell(label=blk.reason, status="out_of_order", span=span, starts=True))
+                i += span
+                continue
             if b is None:
                 cells.append(ChartCell())
                 i += 1

@@ -47,6 +47,7 @@ from .models import (
     RatePlan,
     RatePrice,
     Room,
+    RoomBlock,
     RoomType,
     StayRegistration,
     new_reference,
@@ -280,12 +281,23 @@ def _inventory_release(room_type_id: int, nights: Iterable[date]) -> None:
 
 
 def inventory_sync_totals(*, room_type: RoomType) -> None:
-    """After rooms change: future nights' totals follow the number of active rooms of the type."""
+    """After rooms change: future nights' totals follow the number of active rooms of the type,
+    less those out of order that night."""
     count = Room.objects.filter(room_type=room_type, is_active=True).count()
     try:
-        with transaction.atomic():
-            Inventory.objects.filter(room_type=room_type, date__gte=local_today(room_type.property)).update(
-                total=count
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                """
+                UPDATE reservations_inventory i
+                SET total = %s - (
+                    SELECT count(*) FROM reservations_roomblock b
+                    JOIN reservations_room r ON r.id = b.room_id
+                    WHERE r.room_type_id = i.room_type_id AND r.is_active AND b.released_at IS NULL
+                      AND b.start <= i.date AND b."end" > i.date
+                )
+                WHERE i.room_type_id = %s AND i.date >= %s
+                """,
+                [count, room_type.pk, local_today(room_type.property)],
             )
     except IntegrityError as exc:
         raise ValidationError(
@@ -534,6 +546,13 @@ def booking_modify(
                 if b.room_id:
                     b.room = None  # the assigned room was of the old type
                     fields.append("room")
+            if (
+                b.room_id
+                and "room" not in fields
+                and _open_blocks(room_ids=[b.room_id], start=new_arrival, end=new_departure).exists()
+            ):
+                b.room = None  # the assigned room is out of order on the new dates; assign at check-in
+                fields.append("room")
             b.arrival, b.departure, b.room_type, b.rate_plan = new_arrival, new_departure, new_type, new_plan
             b.nightly_prices = [str(p) for _, p in nightly]
             b.total = _money(sum((p for _, p in nightly), ZERO))
@@ -576,11 +595,37 @@ def _u(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def _check_room(*, room: Room, property: Property, room_type: RoomType | None = None) -> None:
+def _check_room(
+    *,
+    room: Room,
+    property: Property,
+    room_type: RoomType | None = None,
+    nights: tuple[date, date] | None = None,
+) -> None:
     if room.property_id != property.pk or not room.is_active:
         raise ValidationError({"room": [_("Choose a room of this hotel.")]})
     if room_type is not None and room.room_type_id != room_type.pk:
         raise ValidationError({"room": [_("Choose a room of the booked room type.")]})
+    if nights is not None:
+        block = _open_blocks(room_ids=[room.pk], start=nights[0], end=nights[1]).first()
+        if block is not None:
+            raise ValidationError(
+                {
+                    "room": [
+                        _("Room %(n)s is out of order from %(s)s to %(e)s (%(why)s); choose another room.")
+                        % {"n": room.number, "s": block.start, "e": block.end, "why": block.reason}
+                    ]
+                }
+            )
+
+
+def _open_blocks(*, room_ids=None, room_type=None, start: date, end: date):
+    qs = RoomBlock.objects.filter(released_at__isnull=True, start__lt=end, end__gt=start)
+    if room_ids is not None:
+        qs = qs.filter(room_id__in=room_ids)
+    if room_type is not None:
+        qs = qs.filter(room__room_type=room_type)
+    return qs.order_by("start")
 
 
 def free_rooms(*, booking: Booking, room_type: RoomType | None = None, ready_only: bool = True):
@@ -595,7 +640,14 @@ def free_rooms(*, booking: Booking, room_type: RoomType | None = None, ready_onl
         )
         .exclude(pk=booking.pk)
     )
-    qs = Room.objects.filter(room_type=rt, is_active=True).exclude(pk__in=taken.values("room_id"))
+    blocked = _open_blocks(
+        room_type=rt, start=max(booking.arrival, local_today(rt.property)), end=booking.departure
+    )
+    qs = (
+        Room.objects.filter(room_type=rt, is_active=True)
+        .exclude(pk__in=taken.values("room_id"))
+        .exclude(pk__in=blocked.values("room_id"))
+    )
     if ready_only:
         qs = qs.filter(housekeeping__in=READY_STATES)
     return qs.order_by("floor", "number")
@@ -607,7 +659,7 @@ def booking_room_assign(*, actor, booking: Booking, room: Room, version: int | N
         b = _locked_booking(booking, version)
         if b.status not in ACTIVE_STATUSES:
             raise ValidationError(_("Only an active booking can be given a room."))
-        _check_room(room=room, property=b.property, room_type=b.room_type)
+        _check_room(room=room, property=b.property, room_type=b.room_type, nights=(b.arrival, b.departure))
         b.room = room
         _save(b, ["room"])
     return b
@@ -680,7 +732,7 @@ def booking_check_in(
                 raise BookingConflict(
                     _("No clean room of this type is free now; mark one clean or move the booking.")
                 )
-        _check_room(room=room, property=b.property, room_type=b.room_type)
+        _check_room(room=room, property=b.property, room_type=b.room_type, nights=(today, b.departure))
         if room.housekeeping not in READY_STATES:
             raise ValidationError(
                 {
@@ -714,7 +766,9 @@ def booking_room_move(*, actor, booking: Booking, version: int | None, room: Roo
         b = _locked_booking(booking, version)
         if b.status not in ACTIVE_STATUSES:
             raise ValidationError(_("Only an active booking can move rooms."))
-        _check_room(room=room, property=b.property)
+        _check_room(
+            room=room, property=b.property, nights=(max(b.arrival, local_today(b.property)), b.departure)
+        )
         if room.pk == b.room_id:
             raise ValidationError({"room": [_("The guest is already in this room.")]})
         if b.status == BookingStatus.CHECKED_IN and room.housekeeping not in READY_STATES:
@@ -805,6 +859,12 @@ def booking_departure_change(*, actor, booking: Booking, version: int | None, de
                         )
                         % {"room": b.room.number, "d": max(holder, b.departure).isoformat()}
                     )
+                block = _open_blocks(room_ids=[b.room_id], start=b.departure, end=departure).first()
+                if block is not None:
+                    raise BookingConflict(
+                        _("Room %(room)s is out of order from %(d)s; move the guest to another room first.")
+                        % {"room": b.room.number, "d": max(block.start, b.departure).isoformat()}
+                    )
             _inventory_take(b.room_type, [n for n, _ in added])
             b.nightly_prices = [*b.nightly_prices, *(str(p) for _, p in added)]
         else:
@@ -814,6 +874,143 @@ def booking_departure_change(*, actor, booking: Booking, version: int | None, de
         b.total = _money(sum((Decimal(p) for p in b.nightly_prices), ZERO))
         _save(b, ["departure", "nightly_prices", "total"])
     return b
+
+
+# ------------------------------------------------------------------ rooms out of order
+
+MAX_BLOCK_NIGHTS = 365
+
+
+def room_block_create(*, actor, room: Room, start: date, end: date, reason: str) -> RoomBlock:
+    """Take a room out of order from `start` until `end` (the first night it is sold again): each
+    night's inventory total drops by one, so it is not sold, and no booking is given the room.
+    Refused, changing nothing, while a booking holds the room or every room of the type is sold."""
+    today = local_today(room.property)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not room.is_active:
+        errors["room"] = [_("Room %(n)s is not in use.") % {"n": room.number}]
+    if start < today:
+        errors["start"] = [_("The period cannot start before today (%(d)s).") % {"d": today.isoformat()}]
+    if end <= start:
+        errors["end"] = [_("The room comes back on a later date than it goes out of order.")]
+    elif (end - start).days > MAX_BLOCK_NIGHTS:
+        errors["end"] = [_("At most %(n)d nights at a time.") % {"n": MAX_BLOCK_NIGHTS}]
+    if not reason:
+        errors["reason"] = [_("Say why the room is out of order, for example: air conditioning repair.")]
+    if errors:
+        raise ValidationError(errors)
+    nights = _nights(start, end)
+    with transaction.atomic():
+        Room.objects.select_for_update().filter(pk=room.pk).first()  # one change of this room at a time
+        holding = Q(status__in=ACTIVE_STATUSES, arrival__lt=end, departure__gt=start)
+        if start == today:
+            holding |= Q(status=BookingStatus.CHECKED_IN)  # a guest still in the room, even overdue
+        holder = Booking.objects.filter(holding, room=room).order_by("arrival").first()
+        if holder is not None:
+            raise ValidationError(
+                {
+                    "room": [
+                        _(
+                            "A booking holds room %(n)s from %(d)s to %(e)s; move it to another room "
+                            "first (the room chart shows it)."
+                        )
+                        % {"n": room.number, "d": holder.arrival, "e": holder.departure}
+                    ]
+                }
+            )
+        current = _open_blocks(room_ids=[room.pk], start=start, end=end).first()
+        if current is not None:
+            raise ValidationError(
+                {
+                    "start": [
+                        _("Room %(n)s is already out of order from %(s)s to %(e)s.")
+                        % {"n": room.number, "s": current.start, "e": current.end}
+                    ]
+                }
+            )
+        full = [
+            night
+            for night, total, sold in Inventory.objects.select_for_update()
+            .filter(room_type_id=room.room_type_id, date__in=nights)
+            .order_by("date")
+            .values_list("date", "total", "sold")
+            if sold >= total
+        ]
+        if full:
+            raise ValidationError(
+                {
+                    "start": [
+                        _(
+                            "Every %(type)s room is sold for %(dates)s, so none can be taken out of sale "
+                            "then; move a booking to another room type first."
+                        )
+                        % {
+                            "type": room.room_type.display_name,
+                            "dates": ", ".join(d.isoformat() for d in full[:5]),
+                        }
+                    ]
+                }
+            )
+        block = RoomBlock.objects.create(room=room, start=start, end=end, reason=reason, created_by=_u(actor))
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                # A night without a row had no room of the type out of order: every active room less this one.
+                cur.execute(
+                    """
+                    INSERT INTO reservations_inventory (property_id, room_type_id, date, total, sold)
+                    SELECT %s, %s, d::date,
+                           (SELECT count(*) FROM reservations_room WHERE room_type_id = %s AND is_active) - 1, 0
+                    FROM unnest(%s::date[]) AS d
+                    ON CONFLICT (room_type_id, date) DO UPDATE SET total = reservations_inventory.total - 1
+                    """,
+                    [room.property_id, room.room_type_id, room.room_type_id, nights],
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"start": [_("A room of this type was sold for these nights a moment ago; try again.")]}
+            ) from exc
+        if start <= today:
+            Room.objects.filter(pk=room.pk).update(housekeeping=Housekeeping.OUT_OF_ORDER)
+    log.info("room %s out of order %s..%s", room.pk, start, end)
+    return block
+
+
+def room_block_release(*, actor, block: RoomBlock) -> RoomBlock:
+    """Return a room to sale before its period ends: the nights from today on are sold again. A room
+    that was out of order tonight comes back dirty, to be cleaned and inspected before a guest."""
+    with transaction.atomic():
+        b = RoomBlock.objects.select_for_update().select_related("room__property").get(pk=block.pk)
+        if b.released_at is not None:
+            raise ValidationError(_("This room was already returned to sale."))
+        today = local_today(b.room.property)
+        back = _nights(max(b.start, today), b.end)
+        if back and b.room.is_active:
+            Inventory.objects.filter(room_type_id=b.room.room_type_id, date__in=back).update(
+                total=F("total") + 1
+            )
+        b.released_at, b.released_by = timezone.now(), _u(actor)
+        b.save(update_fields=["released_at", "released_by"])
+        if b.start <= today:
+            Room.objects.filter(pk=b.room_id, housekeeping=Housekeeping.OUT_OF_ORDER).update(
+                housekeeping=Housekeeping.DIRTY
+            )
+    return b
+
+
+def room_blocks_follow_the_calendar(*, property: Property, day: date) -> None:
+    """At the night audit for `day`: rooms whose period starts the next morning are marked out of
+    order; rooms whose period ended are marked dirty, to be cleaned and inspected before a guest."""
+    morning = day + timedelta(days=1)
+    open_blocks = RoomBlock.objects.filter(room__property=property, released_at__isnull=True)
+    Room.objects.filter(
+        pk__in=open_blocks.filter(start__lte=morning, end__gt=morning).values("room_id")
+    ).update(housekeeping=Housekeeping.OUT_OF_ORDER)
+    Room.objects.filter(
+        pk__in=open_blocks.filter(end=morning).values("room_id"), housekeeping=Housekeeping.OUT_OF_ORDER
+    ).exclude(pk__in=open_blocks.filter(start__lte=morning, end__gt=morning).values("room_id")).update(
+        housekeeping=Housekeeping.DIRTY
+    )
 
 
 # ------------------------------------------------------------------ folio
@@ -931,6 +1128,21 @@ def booking_check_out(*, actor, booking: Booking, version: int | None) -> Bookin
 def room_housekeeping_set(*, actor, room: Room, status: str) -> Room:
     if status not in Housekeeping.values:
         raise ValidationError({"housekeeping": [_("Choose a housekeeping status.")]})
+    if status == Housekeeping.OUT_OF_ORDER:
+        raise ValidationError(
+            {"housekeeping": [_("Put a room out of order with its dates, so that it is taken out of sale.")]}
+        )
+    today = local_today(room.property)
+    block = _open_blocks(room_ids=[room.pk], start=today, end=today + timedelta(days=1)).first()
+    if block is not None:
+        raise ValidationError(
+            {
+                "housekeeping": [
+                    _("Room %(n)s is out of order until %(e)s; return it to sale first.")
+                    % {"n": room.number, "e": block.end}
+                ]
+            }
+        )
     with transaction.atomic():
         Room.objects.filter(pk=room.pk).update(housekeeping=status)
         room.housekeeping = status
@@ -976,6 +1188,7 @@ def night_audit_run(*, property: Property, business_date: date | None = None) ->
                     booking=b, kind=LineKind.PENALTY, amount=fee, description=_("No-show fee")
                 )
             no_shows += 1
+        room_blocks_follow_the_calendar(property=property, day=day)
         # Stayed the night past their departure: not booked, so not charged until the desk extends
         # the stay; the desk's departures list shows them as overdue.
         overstays = Booking.objects.filter(

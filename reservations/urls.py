@@ -27,6 +27,10 @@ urlpatterns = [
     path(P + "front-desk/", views.front_desk, name="frontdesk"),
     path(P + "room-chart/", views.room_chart, name="room-chart"),
     path(P + "housekeeping/", views.housekeeping, name="housekeeping"),
+    path(P + "housekeeping/out-of-order/", views.room_block_new, name="room-block-new"),
+    path(
+        P + "housekeeping/out-of-order/<int:pk>/return/", views.room_block_release, name="room-block-release"
+    ),
     path(P + "config/", views.config, name="config"),
     path(P + "config/room-types/new/", views.config_room_type, name="config-room-type-new"),
     path(P + "config/room-types/<int:pk>/", views.config_room_type, name="config-room-type"),

@@ -24,10 +24,10 @@ from pms.roles import Capability
 from . import forms, selectors, services, settlement, taking
 from .models import (
     BookingStatus,
-    Housekeeping,
     RatePlan,
     RatePrice,
     Room,
+    RoomBlock,
     RoomType,
 )
 
@@ -604,33 +604,102 @@ def room_chart(request):
     )
 
 
-@login_required
-@property_required(C.CHECK_IN_OUT)
-def housekeeping(request):
-    prop = request.property
-    if request.method == "POST":
-        form = forms.HousekeepingForm(request.POST)
-        if form.is_valid():
-            room = get_object_or_404(Room, pk=form.cleaned_data["room"], property=prop)
-            services.room_housekeeping_set(
-                actor=request.user, room=room, status=form.cleaned_data["housekeeping"]
-            )
-            messages.success(
-                request,
-                _("Room %(n)s is now %(s)s.") % {"n": room.number, "s": room.get_housekeeping_display()},
-            )
-        return redirect("reservations:housekeeping", property_code=prop.code)
-    rooms = (
+def _active_rooms(prop):
+    return (
         Room.objects.filter(property=prop, is_active=True)
         .select_related("room_type")
         .order_by("floor", "number")
     )
+
+
+def _housekeeping_page(request, block_form=None, status=200):
+    prop = request.property
+    today = _today(request)
+    rooms = _active_rooms(prop)
     occupied = set(prop.bookings.filter(status=BookingStatus.CHECKED_IN).values_list("room_id", flat=True))
-    return render(
-        request,
-        "reservations/housekeeping.html",
-        {"rooms": rooms, "occupied": occupied, "statuses": Housekeeping.choices},
+    blocks = list(
+        RoomBlock.objects.filter(room__property=prop, released_at__isnull=True, end__gt=today)
+        .select_related("room")
+        .order_by("start", "room__number")
     )
+    out_now = {b.room_id: b for b in blocks if b.start <= today}
+    listed = list(rooms)
+    for room in listed:
+        room.block_now = out_now.get(room.pk)
+    ctx = {
+        "rooms": listed,
+        "occupied": occupied,
+        "statuses": forms.STATUS_CHOICES,
+        "blocks": blocks,
+        "block_form": block_form or forms.RoomBlockForm(rooms=rooms, initial={"start": today}),
+    }
+    return render(request, "reservations/housekeeping.html", ctx, status=status)
+
+
+@login_required
+@property_required(C.CHECK_IN_OUT)
+def housekeeping(request):
+    prop = request.property
+    if request.method != "POST":
+        return _housekeeping_page(request)
+    form = forms.HousekeepingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a room and a status."))
+        return redirect("reservations:housekeeping", property_code=prop.code)
+    room = get_object_or_404(Room, pk=form.cleaned_data["room"], property=prop)
+    try:
+        services.room_housekeeping_set(
+            actor=request.user, room=room, status=form.cleaned_data["housekeeping"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Room %(n)s is now %(s)s.") % {"n": room.number, "s": room.get_housekeeping_display()},
+        )
+    return redirect("reservations:housekeeping", property_code=prop.code)
+
+
+@login_required
+@require_POST
+@property_required(C.CHECK_IN_OUT)
+def room_block_new(request):
+    """Take a room out of order for a period: out of sale and not given to a booking."""
+    form = forms.RoomBlockForm(request.POST, rooms=_active_rooms(request.property))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.room_block_create(
+                actor=request.user, room=d["room"], start=d["start"], end=d["end"], reason=d["reason"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Room %(n)s is out of order from %(s)s and sold again from %(e)s.")
+                % {"n": d["room"].number, "s": d["start"].isoformat(), "e": d["end"].isoformat()},
+            )
+            return redirect("reservations:housekeeping", property_code=request.property.code)
+    return _housekeeping_page(request, block_form=form, status=400)
+
+
+@login_required
+@require_POST
+@property_required(C.CHECK_IN_OUT)
+def room_block_release(request, pk):
+    block = get_object_or_404(RoomBlock, pk=pk, room__property=request.property)
+    try:
+        services.room_block_release(actor=request.user, block=block)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Room %(n)s is back on sale; clean and inspect it before a guest.") % {"n": block.room.number},
+        )
+    return redirect("reservations:housekeeping", property_code=request.property.code)
 
 
 # ------------------------------------------------------------------ configuration (no personal data)
