@@ -197,6 +197,21 @@ def test_erasure_of_a_guest_in_house_is_refused_recorded_and_changes_nothing(hot
     assert refusal.criteria == {"refused": "in_house"} and refusal.reason == req.purpose
 
 
+def test_the_request_page_says_what_still_prevents_an_approved_erasure(hotel_a, alice, bob, dave, login):
+    guest, booking = _stayed_guest(hotel_a, alice)
+    req = _approved_erasure(dave, bob, hotel_a, guest)
+    page = login(dave).get(f"/guests/privacy/{req.pk}/").content.decode()
+    assert 'data-testid="erasure-blockers"' in page
+    assert "The guest is in house" in page and "open balance of 30.00" in page
+    view = AccessEvent.objects.filter(
+        actor_user_id=dave.pk, action="view", target_type="privacy_request"
+    ).latest("id")
+    assert view.target_ids == [str(req.pk)]
+    _pay_and_check_out(booking, alice)
+    page = login(dave).get(f"/guests/privacy/{req.pk}/").content.decode()
+    assert 'data-testid="erasure-blockers"' not in page
+
+
 def test_erasure_with_an_open_balance_names_it(hotel_a, alice, bob, dave):
     guest, booking = _stayed_guest(hotel_a, alice)
     Booking.objects.filter(pk=booking.pk).update(status="checked_out")  # left without paying

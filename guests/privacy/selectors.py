@@ -56,10 +56,17 @@ def request_list(*, actor, filters: dict | None = None, limit: int = 200) -> lis
 
 
 def request_detail(*, actor, request_id) -> PrivacyRequest:
-    """One request through its whole life (history, verification attempts, exports)."""
+    """One request through its whole life (history, verification attempts, exports). An approved
+    erasure also carries what still prevents it (`erasure_blockers`: in house, a confirmed booking,
+    an open balance, stored value), read under the same access event."""
+    from .erasure import erasure_blockers
+
     require_any(actor, [HANDLE])
     req = request_for(actor, request_id)
+    req.erasure_blockers = []
     with transaction.atomic():
+        if req.type == PrivacyRequestType.ERASURE and req.status == PrivacyStatus.APPROVED and req.guest_id:
+            req.erasure_blockers = erasure_blockers(req.guest)
         access_record(
             actor=actor,
             action=Action.VIEW,

@@ -109,6 +109,7 @@ def detail(request, request_id):
             "fulfil_form": FulfilForm(),
             "overdue": req.is_overdue(),
             "reasons": RefusalReason.choices,
+            "erasure_blockers": req.erasure_blockers,
         },
     )
 
