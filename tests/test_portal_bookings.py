@@ -74,6 +74,7 @@ def test_the_link_opens_every_booking_of_the_guest_once(client, guest, hotel_a, 
     body = ics.content.decode()
     assert "BEGIN:VEVENT" in body and f"DTSTART;VALUE=DATE:{upcoming.arrival:%Y%m%d}" in body
     assert upcoming.reference not in body and "\r\n" in body
+    assert f"SEQUENCE:{upcoming.version - 1}\r\n" in body
     # Used once: a replay is refused with its own message.
     replay = client.get(url)
     assert replay.status_code == 410 and "already been used" in replay.content.decode()
@@ -259,6 +260,9 @@ def test_change_dates_shows_the_new_price_first_then_applies_it(client, guest):
     assert (
         b2.departure == b.departure + timedelta(days=1) and b2.total == 1500 and b2.version == b.version + 1
     )
+    ics = client.get(f"/my-booking/{b.pk}/booking.ics").content.decode()
+    assert f"SEQUENCE:{b.version}\r\n" in ics  # one more than the first copy's: calendars replace it
+    assert f"DTEND;VALUE=DATE:{b2.departure:%Y%m%d}" in ics
 
 
 def test_an_unavailable_date_range_changes_nothing(client, guest, hotel_a):

@@ -59,6 +59,9 @@ def calendar(b) -> str:
         "BEGIN:VEVENT",
         f"UID:booking-{b.pk}@pms",
         f"DTSTAMP:{stamp}",
+        # Each change of the booking bumps its version: a calendar that imported an older copy
+        # replaces it with this one (RFC 5545 3.8.7.4) instead of keeping both.
+        f"SEQUENCE:{max(b.version - 1, 0)}",
         f"DTSTART;VALUE=DATE:{b.arrival:%Y%m%d}",
         f"DTEND;VALUE=DATE:{b.departure:%Y%m%d}",
         f"SUMMARY:{_escape(summary)}",
