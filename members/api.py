@@ -216,13 +216,56 @@ def _ledger_write(request, membership_id, serializer_class, operation):
     return Response(body, status=status.HTTP_201_CREATED)
 
 
+LEDGER_PARAMS = [
+    PROPERTY,
+    OpenApiParameter(
+        "before", int, description="The `next` of the previous page; absent for the newest entries."
+    ),
+    OpenApiParameter("limit", int, description="Entries per page, 1 to 200 (default 50)."),
+]
+
+
+def _ledger_page(request, membership_id, ledger, serializer_class):
+    prop = _prop(request)
+    q = request.query_params
+    try:
+        before = int(q["before"]) if q.get("before") else None
+        limit = int(q.get("limit") or 50)
+    except ValueError:
+        raise serializers.ValidationError(
+            {"before": [_("Give whole numbers for before and limit.")]}
+        ) from None
+    rows, nxt = selectors.member_ledger(
+        actor=request.user,
+        membership_id=membership_id,
+        property=prop,
+        ledger=ledger,
+        before=before,
+        limit=limit,
+    )
+    return Response({"results": serializer_class(rows, many=True).data, "next": nxt})
+
+
 @extend_schema(
+    methods=["GET"],
+    parameters=LEDGER_PARAMS,
+    responses=inline_serializer(
+        "PointsPage",
+        {"results": PointsEntrySerializer(many=True), "next": serializers.IntegerField(allow_null=True)},
+    ),
+    summary="The points ledger, newest first, a page at a time",
+)
+@extend_schema(
+    methods=["POST"],
     request=PointsInSerializer,
     responses={201: MemberDetailSerializer},
     summary="Redeem points for a reward, or adjust them (manager, with a reason)",
 )
-@api_view(["POST"])
+@api_view(["GET", "POST"])
 def member_points(request, membership_id):
+    if request.method == "GET":
+        return _ledger_page(request, membership_id, "points", PointsEntrySerializer)
+
     def operation(d, m, prop):
         if d["action"] == "redeem":
             return services.points_redeem(
@@ -238,12 +281,25 @@ def member_points(request, membership_id):
 
 
 @extend_schema(
+    methods=["GET"],
+    parameters=LEDGER_PARAMS,
+    responses=inline_serializer(
+        "StoredValuePage",
+        {"results": StoredValueEntrySerializer(many=True), "next": serializers.IntegerField(allow_null=True)},
+    ),
+    summary="The stored-value ledger, newest first, a page at a time",
+)
+@extend_schema(
+    methods=["POST"],
     request=StoredValueInSerializer,
     responses={201: MemberDetailSerializer, 202: MemberDetailSerializer},
     summary="Top up, refund or adjust stored value (202: the adjustment waits for a second approval)",
 )
-@api_view(["POST"])
+@api_view(["GET", "POST"])
 def member_stored_value(request, membership_id):
+    if request.method == "GET":
+        return _ledger_page(request, membership_id, "stored_value", StoredValueEntrySerializer)
+
     def operation(d, m, prop):
         if d["action"] == "adjust":
             return services.stored_value_adjust(

@@ -164,6 +164,35 @@ def member_detail(*, actor, membership_id, property, action: str = Action.VIEW) 
     return d
 
 
+LEDGER_PAGE_MAX = 200
+
+
+def member_ledger(*, actor, membership_id, property, ledger: str, before: int | None = None, limit: int = 50):
+    """One page of a member's points or stored-value ledger, newest first: entries older than the
+    entry id `before` (the first page when None), at most `limit`. Returns (entries, next_before);
+    next_before is None on the last page. Recorded as a view of the member."""
+    model = {"points": PointsEntry, "stored_value": StoredValueEntry}[ledger]
+    m, _level = membership_or_404(actor, membership_id, property)
+    limit = max(1, min(limit, LEDGER_PAGE_MAX))
+    qs = model.objects.filter(membership=m)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    with transaction.atomic():
+        rows = list(qs.order_by("-id")[: limit + 1])
+        access_record(
+            actor=actor,
+            action=Action.VIEW,
+            target_type=TARGET,
+            target_ids=[m.pk],
+            guest_ids=[m.guest_id],
+            criteria={"ledger": ledger},
+            property=property,
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].pk if more else None)
+
+
 def member_for_guest(*, actor, guest_id, property):
     """The guest (masked) and their membership, if any, for the enrol screen; 404 when not visible."""
     from guests.access import profile_level

@@ -105,3 +105,39 @@ def test_nobody_else_writes_to_a_members_ledgers(who, people, api_as, hotel_a):
             assert api.post(url, {"property": prop, **body}).status_code == 404, (url, prop)
     assert not StoredValueEntry.objects.filter(membership=m).exists()
     assert not PointsEntry.objects.filter(membership=m).exclude(kind="earn").exists()
+
+
+def test_the_ledgers_read_a_page_at_a_time_newest_first_each_read_recorded(alice, bob, api_as, hotel_a):
+    from audit.models import AccessEvent
+    from members import services
+
+    m = make_member(hotel_a)
+    for i in range(1, 6):
+        services.points_adjust(
+            actor=bob, membership=m, points=i * 10, reason=f"goodwill {i}", property=hotel_a
+        )
+    services.stored_value_top_up(
+        actor=alice, membership=m, amount=Decimal("80.00"), payment_reference="POS-1", property=hotel_a
+    )
+    api = api_as(alice)
+    url = f"/api/v1/members/{m.pk}/points/"
+    first = api.get(url, {"property": "hotel-a", "limit": 2}).json()
+    assert [e["points"] for e in first["results"]] == [50, 40] and first["next"] is not None
+    second = api.get(url, {"property": "hotel-a", "limit": 2, "before": first["next"]}).json()
+    assert [e["points"] for e in second["results"]] == [30, 20]
+    last = api.get(url, {"property": "hotel-a", "limit": 2, "before": second["next"]}).json()
+    assert [e["points"] for e in last["results"]] == [10] and last["next"] is None
+    sv = api.get(f"/api/v1/members/{m.pk}/stored-value/", {"property": "hotel-a"}).json()
+    assert [e["amount"] for e in sv["results"]] == ["80.00"] and sv["next"] is None
+    reads = AccessEvent.objects.filter(actor_user_id=alice.pk, action="view", target_type="membership")
+    assert reads.count() == 4 and {tuple(e.target_ids) for e in reads} == {(str(m.pk),)}
+    assert {e.criteria["ledger"] for e in reads} == {"points", "stored_value"}
+    bad = api.get(url, {"property": "hotel-a", "before": "yesterday"})
+    assert bad.status_code == 400 and "whole numbers" in str(bad.json())
+
+
+def test_another_hotels_member_ledger_answers_404(carol, api_as, hotel_a, hotel_b):
+    m = make_member(hotel_a)
+    for path in ("points", "stored-value"):
+        r = api_as(carol).get(f"/api/v1/members/{m.pk}/{path}/", {"property": "hotel-b"})
+        assert r.status_code == 404, path
