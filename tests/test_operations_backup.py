@@ -212,6 +212,19 @@ def test_restore_refuses_a_populated_database_without_force(backup_storage):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_restore_with_the_database_server_unreachable_says_so_without_a_traceback(
+    backup_storage, monkeypatch
+):
+    _guest()
+    backups.backup_create()
+    monkeypatch.setattr(
+        backups, "_settings_dict", lambda: {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": "1"}
+    )
+    with pytest.raises(CommandError, match=r"the database server did not answer .*Nothing was changed"):
+        call_command("restore", "--dry-run", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
 def test_restore_into_an_empty_database(backup_storage):
     _guest()
     backups.backup_create()

@@ -1,3 +1,4 @@
+import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
 from operations.backups import RestoreError, backup_restore, restore_plan
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             plan = restore_plan(backup=backup, target=target)
         except RestoreError as exc:
             raise CommandError(str(exc)) from exc
+        except psycopg.Error as exc:
+            raise CommandError(
+                f"Restore REFUSED: the database server did not answer ({exc.__class__.__name__}: "
+                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}). Nothing was changed. "
+                "Check DATABASE_URL and that PostgreSQL is running."
+            ) from exc
         m = plan.manifest
         counts = m.get("row_counts", {})
         self.stdout.write("Restore plan:")
@@ -58,7 +65,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS("Backup verified (dry run): nothing was changed."))
                 return
             backup_restore(plan, force=force)
-        except (RestoreError, BackupError) as exc:
+        except (RestoreError, BackupError, OSError, psycopg.Error) as exc:
             raise CommandError(f"Restore REFUSED: {exc}. Nothing was changed.") from exc
         self.stdout.write(
             self.style.SUCCESS(f"Restored {m['file']} into {plan.target}. Run `manage.py migrate` next.")
