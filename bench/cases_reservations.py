@@ -76,9 +76,13 @@ def setup(ctx: BenchContext) -> None:
         return
     guest_ids = list(Guest.objects.values_list("pk", flat=True)[:200_000])
     if not guest_ids:
-        from guests.testing import make_guest
+        from guests.testing import make_guest, prc_id
 
-        guest_ids = [make_guest(None, family=f"基{i}", given="准").pk for i in range(500)]
+        # One ID sequence number each: random ones collide among 500 guests.
+        guest_ids = [
+            make_guest(None, family=f"基{i}", given="准", id_number=prc_id(seq=f"{i:03d}")).pk
+            for i in range(500)
+        ]
     rng = random.Random(6)
     rooms = list(
         Room.objects.filter(property__code__startswith="bench-").values_list(

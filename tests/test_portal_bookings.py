@@ -400,6 +400,32 @@ def test_a_signed_in_guest_asks_for_a_copy_of_their_data(client, guest):
     ).exists()
 
 
+@pytest.mark.parametrize("kind", ["correction", "erasure", "objection"])
+def test_a_signed_in_guest_asks_for_a_correction_erasure_or_no_marketing(kind, client, guest):
+    from guests.privacy.models import PrivacyRequest
+
+    link_session(client, guest)
+    details = "My name is spelt Smyth, not Smith." if kind == "correction" else ""
+    response = client.post("/my-bookings/my-data/", {"type": kind, "details": details}, follow=True)
+    assert "Your request is registered" in response.content.decode()
+    req = PrivacyRequest.objects.get(guest=guest)
+    assert (req.type, req.channel, req.status) == (kind, "online", "verifying")
+    assert req.details == details
+    guest.refresh_from_db()
+    assert guest.erased_at is None  # nothing is carried out before the privacy team decides
+
+
+def test_a_correction_without_details_or_an_unknown_request_changes_nothing(client, guest):
+    from guests.privacy.models import PrivacyRequest
+
+    link_session(client, guest)
+    r = client.post("/my-bookings/my-data/", {"type": "correction", "details": " "})
+    assert r.status_code == 200 and "Tell us what is wrong and what it should say." in r.content.decode()
+    r = client.post("/my-bookings/my-data/", {"type": "enquiry", "details": "about my friend"})
+    assert r.status_code == 200 and "Choose what you are asking for." in r.content.decode()
+    assert not PrivacyRequest.objects.exists()
+
+
 def test_the_sign_in_mail_is_queued_without_the_address_and_its_read_recorded(client, guest, monkeypatch):
     from reservations import tasks
 

@@ -393,20 +393,30 @@ def _scope_guest(scope: Scope):
     )
 
 
-def copy_request(*, scope: Scope):
-    """ "A copy of my data": a privacy request through the guests app's service, which records it.
-    The link sign-in is the verification, so it is registered verified and waits for a decision."""
+ONLINE_REQUEST_TYPES = ("access", "correction", "erasure", "objection")
+
+
+def privacy_ask(*, scope: Scope, type: str = "access", details: str = ""):
+    """A privacy request from "My data": a copy, a correction, erasure or no more marketing, through
+    the guests app's service, which records it. The link sign-in is the verification, so it is
+    registered verified and waits for a decision by the privacy team (never carried out at once)."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from guests.privacy.models import PrivacyRequestType
     from guests.privacy.services import privacy_request_create
 
+    if type not in ONLINE_REQUEST_TYPES:
+        raise ValidationError(_("Choose what you are asking for."))
+    details = (details or "").strip()
+    if type == "correction" and not details:
+        raise ValidationError(_("Tell us what is wrong and what it should say."))
+    if len(details) > 2000:
+        raise ValidationError(_("Keep the details under 2,000 characters."))
     with transaction.atomic():
         guest = _scope_guest(scope)
         if guest is None:
             raise ValidationError(_("This profile no longer exists."))
-        return privacy_request_create(actor=None, guest=guest, type=PrivacyRequestType.ACCESS)
+        return privacy_request_create(actor=None, guest=guest, type=type, details=details)
 
 
 def join_property(*, scope: Scope):

@@ -460,9 +460,12 @@ def bookings(request):
 def my_data(request):
     scope = request.portal.scope
     requested, error = None, ""
+    asked = request.POST.get("type", "access") if request.method == "POST" else ""
     if request.method == "POST":
         try:
-            requested = selectors.copy_request(scope=scope)
+            requested = selectors.privacy_ask(
+                scope=scope, type=asked, details=request.POST.get("details", "")
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:  # after the POST, a GET: a reload does not ask again
@@ -476,7 +479,14 @@ def my_data(request):
     return render(
         request,
         "portal/my_data.html",
-        {"counts": counts, "emergencies": emergencies, "requested": requested, "error": error},
+        {
+            "counts": counts,
+            "emergencies": emergencies,
+            "requested": requested,
+            "error": error,
+            "asked": asked,
+            "details": request.POST.get("details", "") if error else "",
+        },
     )
 
 
