@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -154,16 +155,27 @@ def last_verification() -> tuple[Verification | None, bool]:
 
 
 def _horizon() -> int | None:
-    """The highest event id below which no transaction can still add a row, or None if busy."""
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL lock_timeout = '5s'")
-        try:
-            cur.execute("LOCK TABLE audit_accessevent IN SHARE MODE")
-        except OperationalError:
-            logger.warning("audit seal: the access log stayed busy; sealing next time")
-            return None
-        cur.execute("SELECT max(id) FROM audit_accessevent")
-        return cur.fetchone()[0]
+    """The highest event id below which no transaction can still add a row, or None if busy.
+
+    While the SHARE lock request waits for open inserting transactions, every new insert queues
+    behind it: each try is kept short (AUDIT_SEAL_LOCK_MS), so a slow request holding an event
+    stalls the other recorders that long at most, and the sealer tries again a little later."""
+    wait_ms = int(getattr(settings, "AUDIT_SEAL_LOCK_MS", 100))
+    tries = int(getattr(settings, "AUDIT_SEAL_LOCK_TRIES", 10))
+    for attempt in range(tries):
+        if attempt:
+            time.sleep(min(0.2 * attempt, 2.0))
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
+            try:
+                with transaction.atomic():
+                    cur.execute("LOCK TABLE audit_accessevent IN SHARE MODE")
+            except OperationalError:
+                continue
+            cur.execute("SELECT max(id) FROM audit_accessevent")
+            return cur.fetchone()[0]
+    logger.warning("audit seal: the access log stayed busy through %d short tries; sealing next time", tries)
+    return None
 
 
 def seal(*, chunk: int | None = None) -> list[Checkpoint]:

@@ -329,6 +329,10 @@ if AUDIT_RETENTION_DAYS < AUDIT_MIN_RETENTION_DAYS:
         f"{AUDIT_MIN_RETENTION_DAYS} days. Raise it (the default is 1095, three years)."
     )
 AUDIT_SEAL_CHUNK = env.int("AUDIT_SEAL_CHUNK", default=5000)  # events per checkpoint at most
+AUDIT_SEAL_LOCK_MS = env.int(
+    "AUDIT_SEAL_LOCK_MS", default=100
+)  # per try: how long recorders may queue behind the sealer
+AUDIT_SEAL_LOCK_TRIES = env.int("AUDIT_SEAL_LOCK_TRIES", default=10)
 AUDIT_REVIEW_PAGE_SIZE = 50
 AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=100_000)
 # Anomaly rules (audit/anomalies.py); each raises at most one alert per operator and window.

@@ -226,6 +226,40 @@ def test_transactional_tests_can_still_empty_the_database(people):
     assert AccessEvent.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_sealer_gives_way_to_a_slow_recorder_instead_of_stalling_every_other(people, settings):
+    """An inserting transaction that stays open makes the sealer give up after a few short tries (so
+    the recorders queued behind its lock request wait a moment, not seconds), and seal next time."""
+    import time
+
+    import psycopg
+
+    settings.AUDIT_SEAL_LOCK_MS, settings.AUDIT_SEAL_LOCK_TRIES = 50, 3
+    _events(people["alice"], 2)
+    sd = connection.settings_dict
+    args = {
+        "dbname": sd["NAME"],
+        "host": sd["HOST"] or None,
+        "port": sd["PORT"] or None,
+        "user": sd["USER"] or None,
+    }
+    with psycopg.connect(**args) as slow, psycopg.connect(**args, autocommit=True) as other:
+        slow.execute("LOCK TABLE audit_accessevent IN ROW EXCLUSIVE MODE")  # what an insert takes
+        t0 = time.monotonic()
+        assert seal() == []
+        assert time.monotonic() - t0 < 3
+        # Meanwhile another recorder is not held up: nothing is waiting for the lock any more.
+        t0 = time.monotonic()
+        other.execute("SET lock_timeout = '1s'")
+        other.execute("BEGIN")
+        other.execute("LOCK TABLE audit_accessevent IN ROW EXCLUSIVE MODE")
+        other.execute("ROLLBACK")
+        assert time.monotonic() - t0 < 0.5
+        slow.rollback()
+    made = seal()
+    assert len(made) == 1 and made[0].count == 2 and verify().ok
+
+
 def test_audit_export_writes_masked_lines_and_records_itself(alice, hotel_a):
     import io
     import json
