@@ -67,6 +67,14 @@ class FolioLineSerializer(serializers.Serializer):
     posted_at = serializers.DateTimeField()
 
 
+class RoomMoveSerializer(serializers.Serializer):
+    from_room = serializers.CharField(source="from_room.number", allow_null=True, default=None)
+    to_room = serializers.CharField(source="to_room.number")
+    in_house = serializers.BooleanField()
+    reason = serializers.CharField()
+    moved_at = serializers.DateTimeField()
+
+
 class BookingDetailSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="booking.pk")
     reference = serializers.CharField(source="booking.reference")
@@ -93,6 +101,7 @@ class BookingDetailSerializer(serializers.Serializer):
     )
     balance = serializers.DecimalField(max_digits=12, decimal_places=2)
     folio = FolioLineSerializer(source="lines", many=True)
+    room_moves = RoomMoveSerializer(source="moves", many=True)
     version = serializers.IntegerField(source="booking.version")
 
     @extend_schema_field_nights
@@ -469,6 +478,7 @@ def booking_departure(request, booking_id):
 class MoveSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
     room = serializers.CharField(max_length=10, help_text="The new room's number.")
+    reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
 @extend_schema(
@@ -488,7 +498,11 @@ def booking_move(request, booking_id):
         raise serializers.ValidationError({"room": _("No such room at this hotel.")})
     try:
         services.booking_room_move(
-            actor=request.user, booking=booking, version=s.validated_data["version"], room=room
+            actor=request.user,
+            booking=booking,
+            version=s.validated_data["version"],
+            room=room,
+            reason=s.validated_data["reason"],
         )
     except services.BookingConflict as exc:
         return _conflict(exc)

@@ -131,6 +131,12 @@ class CheckInForm(forms.Form):
 class MoveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     room = forms.ModelChoiceField(label=_("New room"), queryset=Room.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=200,
+        help_text=_("For the stay's room history, e.g. upgrade, noise, air conditioning."),
+    )
 
     def __init__(self, *args, rooms=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -337,6 +337,29 @@ class Booking(models.Model):
         ]
 
 
+class RoomMove(models.Model):
+    """A stay moved from one room to another: when, by whom and why, so the desk (and a later
+    question about a charge, a complaint or lost property) knows which rooms the stay used."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="room_moves")
+    from_room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
+    in_house = models.BooleanField(_("guest in house"), default=False)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    moved_at = models.DateTimeField(auto_now_add=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("room move")
+        verbose_name_plural = _("room moves")
+        ordering = ["moved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_room_id} -> {self.to_room_id}"
+
+
 class BookingCompanion(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="companion_links")
     guest = models.ForeignKey("guests.Guest", on_delete=models.PROTECT, related_name="+")

@@ -39,6 +39,7 @@ from .models import (
     FolioLine,
     Room,
     RoomBlock,
+    RoomMove,
 )
 
 VIEW_CAPABILITIES = (Capability.MANAGE_BOOKINGS, Capability.CHECK_IN_OUT)
@@ -181,6 +182,7 @@ def booking_search(
 class BookingDetail:
     booking: Booking
     lines: list[FolioLine] = field(default_factory=list)
+    moves: list[RoomMove] = field(default_factory=list)
     charges: Decimal = ZERO
     payments: Decimal = ZERO
 
@@ -228,7 +230,9 @@ def booking_detail(
                 _record_refusal(actor, booking_id, action, property)
         else:
             detail = BookingDetail(
-                booking=booking, lines=list(booking.folio_lines.order_by("posted_at", "id"))
+                booking=booking,
+                lines=list(booking.folio_lines.order_by("posted_at", "id")),
+                moves=list(booking.room_moves.select_related("from_room", "to_room")),
             )
             detail.charges = sum((ln.amount for ln in detail.lines if ln.kind in CHARGE_KINDS), ZERO)
             detail.payments = sum((ln.amount for ln in detail.lines if ln.kind in SETTLEMENT_KINDS), ZERO)

@@ -48,6 +48,7 @@ from .models import (
     RatePrice,
     Room,
     RoomBlock,
+    RoomMove,
     RoomType,
     StayRegistration,
     new_reference,
@@ -759,9 +760,12 @@ def booking_check_in(
     return b
 
 
-def booking_room_move(*, actor, booking: Booking, version: int | None, room: Room) -> Booking:
-    """Move an in-house (or assigned) stay to another room of the hotel. A move to another room type
-    moves the remaining nights' inventory too (an upgrade keeps the booked price)."""
+def booking_room_move(
+    *, actor, booking: Booking, version: int | None, room: Room, reason: str = ""
+) -> Booking:
+    """Move an in-house (or assigned) stay to another room of the hotel, with a RoomMove row for the
+    stay's room history. A move to another room type moves the remaining nights' inventory too (an
+    upgrade keeps the booked price)."""
     with transaction.atomic():
         b = _locked_booking(booking, version)
         if b.status not in ACTIVE_STATUSES:
@@ -783,6 +787,14 @@ def booking_room_move(*, actor, booking: Booking, version: int | None, room: Roo
         old_room = b.room
         b.room = room
         _save(b, ["room", "room_type"])
+        RoomMove.objects.create(
+            booking=b,
+            from_room=old_room,
+            to_room=room,
+            in_house=b.status == BookingStatus.CHECKED_IN,
+            reason=(reason or "").strip()[:200],
+            moved_by=_u(actor),
+        )
         if b.status == BookingStatus.CHECKED_IN and old_room is not None:
             Room.objects.filter(pk=old_room.pk).update(housekeeping=Housekeeping.DIRTY)
     return b

@@ -402,6 +402,7 @@ def booking_move(request, booking_id):
                 booking=b,
                 version=form.cleaned_data["version"],
                 room=form.cleaned_data["room"],
+                reason=form.cleaned_data["reason"],
             )
         except services.BookingConflict as exc:
             form.add_error(None, _("That room has just gone.") + " " + exc.message)

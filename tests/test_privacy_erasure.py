@@ -94,6 +94,13 @@ def _stayed_guest(hotel, actor):
             IdentityDocumentInput(full_name=FAMILY + GIVEN, doc_type="prc_id", number=ID_NUMBER, guest=guest)
         ],
     )
+    from reservations.models import Room
+    from reservations.services import booking_room_move
+
+    other = Room.objects.filter(room_type=booking.room_type).exclude(pk=booking.room_id).first()
+    booking = booking_room_move(
+        actor=actor, booking=booking, version=booking.version, room=other, reason="quiet room, no feathers"
+    )
     folio_charge_post(actor=actor, booking=booking, kind="minibar", amount="30.00", description="water")
     return guest, booking
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AccessEvent
 from guests.testing import prc_id
 from reservations import services
-from reservations.models import Booking, BookingStatus, FolioLine, Inventory, RateOverride, Room
+from reservations.models import Booking, BookingStatus, FolioLine, Inventory, RateOverride, Room, RoomMove
 from reservations.testing import make_booking, setup_hotel
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +327,46 @@ def test_the_api_moves_a_stay(api_as, alice, carol, hotel_a):
     assert r.json()["room"] == target.number
     old_room.refresh_from_db()
     assert old_room.housekeeping == "dirty"
+
+
+# ------------------------------------------------------------------ room history
+
+
+def test_each_move_is_kept_in_the_stays_room_history(hotel_a, alice, login):
+    setup_hotel(hotel_a, rooms=3)
+    b = _in_house(hotel_a)
+    first = b.room
+    second, third = Room.objects.filter(room_type=b.room_type).exclude(pk=first.pk).order_by("number")
+    client = login(alice)
+    url = f"/p/{hotel_a.code}/bookings/{b.pk}/move/"
+    r = client.post(url, {"version": b.version, "room": second.pk, "reason": "noise from the street"})
+    assert r.status_code == 302
+    b.refresh_from_db()
+    client.post(url, {"version": b.version, "room": third.pk, "reason": ""})
+    page = client.get(f"/p/{hotel_a.code}/bookings/{b.pk}/").content.decode()
+    assert 'data-testid="room-history"' in page and "noise from the street" in page
+    history = page.split('data-testid="room-history"')[1].split("</section>")[0]
+    assert history.index(first.number) < history.index(second.number) < history.index(third.number)
+    moves = list(
+        RoomMove.objects.filter(booking=b).values_list("from_room", "to_room", "in_house", "moved_by")
+    )
+    assert moves == [(first.pk, second.pk, True, alice.pk), (second.pk, third.pk, True, alice.pk)]
+
+
+def test_the_api_shows_the_room_history(api_as, alice, hotel_a):
+    setup_hotel(hotel_a, rooms=2)
+    b = _in_house(hotel_a)
+    target = Room.objects.filter(room_type=b.room_type).exclude(pk=b.room_id).get()
+    r = api_as(alice).post(
+        f"/api/v1/bookings/{b.pk}/move/",
+        {"version": b.version, "room": target.number, "reason": "upgrade"},
+        format="json",
+    )
+    assert r.status_code == 200
+    (move,) = r.json()["room_moves"]
+    assert (move["from_room"], move["to_room"], move["in_house"], move["reason"]) == (
+        b.room.number,
+        target.number,
+        True,
+        "upgrade",
+    )

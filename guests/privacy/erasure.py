@@ -168,7 +168,7 @@ def _changelog_marker(*, actor, guest: Guest) -> None:
 
 def _anonymise_rows(guest: Guest, now) -> list[tuple[type, list, tuple | None]]:
     """Empty every identifying value of `guest`; returns the change-log rows to redact."""
-    from reservations.models import Booking, StayRegistration
+    from reservations.models import Booking, RoomMove, StayRegistration
 
     name = pseudonym(guest)
     guest.family_name, guest.given_name = name, ""
@@ -195,6 +195,7 @@ def _anonymise_rows(guest: Guest, now) -> list[tuple[type, list, tuple | None]]:
     )
     booking_ids = list(Booking.objects.filter(guest=guest).values_list("pk", flat=True))
     Booking.objects.filter(pk__in=booking_ids).update(special_requests="")
+    RoomMove.objects.filter(booking_id__in=booking_ids).update(reason="")  # free text about the stay
     PrivacyRequest.objects.filter(guest=guest).update(
         claimed_name=name, details="", contact="", contact_bidx="", contact_kind="", appeal_text=""
     )
