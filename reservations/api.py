@@ -102,6 +102,13 @@ class BookingDetailSerializer(serializers.Serializer):
     balance = serializers.DecimalField(max_digits=12, decimal_places=2)
     folio = FolioLineSerializer(source="lines", many=True)
     room_moves = RoomMoveSerializer(source="moves", many=True)
+    companions = serializers.SerializerMethodField(
+        help_text="Other registered guests of the stay: their ids and masked names."
+    )
+
+    def get_companions(self, obj) -> list[dict]:
+        return [{"guest_id": gid, "name_masked": name} for gid, name in obj.companions]
+
     version = serializers.IntegerField(source="booking.version")
 
     @extend_schema_field_nights

@@ -183,6 +183,7 @@ class BookingDetail:
     booking: Booking
     lines: list[FolioLine] = field(default_factory=list)
     moves: list[RoomMove] = field(default_factory=list)
+    companions: list[tuple[str, str]] = field(default_factory=list)  # (guest id, masked name)
     charges: Decimal = ZERO
     payments: Decimal = ZERO
 
@@ -236,7 +237,9 @@ def booking_detail(
             )
             detail.charges = sum((ln.amount for ln in detail.lines if ln.kind in CHARGE_KINDS), ZERO)
             detail.payments = sum((ln.amount for ln in detail.lines if ln.kind in SETTLEMENT_KINDS), ZERO)
-            guest_ids = [booking.guest_id, *booking.companion_links.values_list("guest_id", flat=True)]
+            links = list(booking.companion_links.select_related("guest").order_by("id"))
+            detail.companions = [(str(c.guest_id), mask_name(c.guest.display_name)) for c in links]
+            guest_ids = [booking.guest_id, *(c.guest_id for c in links)]
             access_record(
                 actor=actor,
                 action=action,

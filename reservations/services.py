@@ -748,9 +748,13 @@ def booking_check_in(
         b.checked_in_at = timezone.now()
         _save(b, ["room", "status", "checked_in_at"])
         for d, number in cleaned:
+            guest = d.guest or _guest_by_document(d.doc_type, number)
+            if guest is not None and guest.pk != b.guest_id:
+                # Another adult with a profile already: the stay joins their history as a companion.
+                BookingCompanion.objects.get_or_create(booking=b, guest=guest)
             StayRegistration.objects.create(
                 booking=b,
-                guest=d.guest,
+                guest=guest,
                 full_name=d.full_name.strip(),
                 doc_type=d.doc_type,
                 doc_number=number,
@@ -758,6 +762,22 @@ def booking_check_in(
                 verified_by=_u(actor),
             )
     return b
+
+
+def _guest_by_document(doc_type: str, number: str):
+    """The live profile holding this identity document (a merged one's survivor), or None."""
+    from guests.models import IdentityDocument
+    from pms.crypto import blind_index
+
+    doc = (
+        IdentityDocument.objects.filter(doc_type=doc_type, number_bidx=blind_index("id_number", number))
+        .select_related("guest__merged_into")
+        .first()
+    )
+    guest = doc.guest if doc is not None else None
+    while guest is not None and guest.merged_into_id:
+        guest = guest.merged_into
+    return guest if guest is not None and guest.erased_at is None else None
 
 
 def booking_room_move(

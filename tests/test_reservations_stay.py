@@ -370,3 +370,48 @@ def test_the_api_shows_the_room_history(api_as, alice, hotel_a):
         True,
         "upgrade",
     )
+
+
+# ------------------------------------------------------------------ companions found at check-in
+
+
+def test_an_adult_whose_document_has_a_profile_joins_the_stay_as_a_companion(hotel_a, alice, login, api_as):
+    from guests.testing import make_guest
+    from reservations.models import BookingCompanion, StayRegistration
+    from reservations.testing import unique_prc_id
+
+    setup_hotel(hotel_a)
+    known_id, stranger_id = unique_prc_id(), unique_prc_id()
+    friend = make_guest(hotel_a, family="李", given="娜", id_number=known_id)
+    b = make_booking(hotel_a, adults=2)
+    docs = [
+        services.IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id(), guest=b.guest),
+        services.IdentityDocumentInput(full_name="李娜", doc_type="prc_id", number=known_id),
+    ]
+    b = services.booking_check_in(actor=alice, booking=b, version=b.version, documents=docs)
+    assert list(BookingCompanion.objects.filter(booking=b).values_list("guest_id", flat=True)) == [friend.pk]
+    regs = {r.full_name: r.guest_id for r in StayRegistration.objects.filter(booking=b)}
+    assert regs == {"王伟": b.guest_id, "李娜": friend.pk}
+
+    page = login(alice).get(f"/p/{hotel_a.code}/bookings/{b.pk}/").content.decode()
+    companions = page.split('data-testid="companions"')[1].split("</dd>")[0]
+    assert (
+        "李*" in companions
+        and "李娜" not in companions
+        and f"/guests/p/{hotel_a.code}/{friend.pk}/" in companions
+    )
+    event = AccessEvent.objects.filter(actor_user_id=alice.pk, action="view", target_type="booking").latest(
+        "id"
+    )
+    assert str(friend.pk) in {str(g) for g in event.guest_links.values_list("guest_id", flat=True)}
+    body = api_as(alice).get(f"/api/v1/bookings/{b.pk}/").json()
+    assert body["companions"] == [{"guest_id": str(friend.pk), "name_masked": "李*"}]
+
+    # A second stay with an unknown adult links nobody.
+    b2 = make_booking(hotel_a, adults=2)
+    docs[1] = services.IdentityDocumentInput(full_name="赵六", doc_type="prc_id", number=stranger_id)
+    docs[0] = services.IdentityDocumentInput(
+        full_name="王伟", doc_type="prc_id", number=prc_id(), guest=b2.guest
+    )
+    services.booking_check_in(actor=alice, booking=b2, version=b2.version, documents=docs)
+    assert not BookingCompanion.objects.filter(booking=b2).exists()
