@@ -277,6 +277,26 @@ def _booking_for(request, booking_id, capability):
     return selectors.booking_for_change(actor=request.user, booking_id=booking_id, capability=capability)
 
 
+def _booking_action(request, booking_id, capability, serializer_class, run) -> Response:
+    """Every booking action has this shape: the booking (404 unless the caller may), validated
+    input (400), `run(booking, data)` through a service (409 on a conflict), the booking's new state."""
+    booking = _booking_for(request, booking_id, capability)
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    try:
+        run(booking, s.validated_data)
+    except services.BookingConflict as exc:
+        return _conflict(exc)
+    return _detail_response(request, booking_id)
+
+
+def _room_numbered(prop, number: str) -> Room:
+    room = Room.objects.filter(property=prop, number=number, is_active=True).first()
+    if room is None:
+        raise serializers.ValidationError({"room": _("No such room at this hotel.")})
+    return room
+
+
 CONFLICT = OpenApiResponse(ConflictSerializer, description="The room has just gone, or the booking changed.")
 BAD = OpenApiResponse(Problem, description="Invalid input; nothing was changed.")
 NOT_FOUND = OpenApiResponse(Problem, description="No such booking, or not at a hotel where you work.")
@@ -402,14 +422,10 @@ def booking_detail(request, booking_id):
 )
 @api_view(["POST"])
 def booking_cancel(request, booking_id):
-    booking = _booking_for(request, booking_id, Capability.MANAGE_BOOKINGS)
-    s = BookingCancelSerializer(data=request.data)
-    s.is_valid(raise_exception=True)
-    try:
-        services.booking_cancel(actor=request.user, booking=booking, **s.validated_data)
-    except services.BookingConflict as exc:
-        return _conflict(exc)
-    return _detail_response(request, booking_id)
+    def run(booking, d):
+        services.booking_cancel(actor=request.user, booking=booking, **d)
+
+    return _booking_action(request, booking_id, Capability.MANAGE_BOOKINGS, BookingCancelSerializer, run)
 
 
 @extend_schema(
@@ -419,23 +435,14 @@ def booking_cancel(request, booking_id):
 )
 @api_view(["POST"])
 def booking_check_in(request, booking_id):
-    booking = _booking_for(request, booking_id, Capability.CHECK_IN_OUT)
-    s = CheckInSerializer(data=request.data)
-    s.is_valid(raise_exception=True)
-    d = s.validated_data
-    room = None
-    if d.get("room"):
-        room = Room.objects.filter(property=booking.property, number=d["room"]).first()
-        if room is None:
-            raise serializers.ValidationError({"room": _("No such room at this hotel.")})
-    docs = [services.IdentityDocumentInput(**doc) for doc in d["documents"]]
-    try:
+    def run(booking, d):
+        room = _room_numbered(booking.property, d["room"]) if d.get("room") else None
+        docs = [services.IdentityDocumentInput(**doc) for doc in d["documents"]]
         services.booking_check_in(
             actor=request.user, booking=booking, version=d["version"], documents=docs, room=room
         )
-    except services.BookingConflict as exc:
-        return _conflict(exc)
-    return _detail_response(request, booking_id)
+
+    return _booking_action(request, booking_id, Capability.CHECK_IN_OUT, CheckInSerializer, run)
 
 
 @extend_schema(
@@ -445,14 +452,10 @@ def booking_check_in(request, booking_id):
 )
 @api_view(["POST"])
 def booking_check_out(request, booking_id):
-    booking = _booking_for(request, booking_id, Capability.CHECK_IN_OUT)
-    s = VersionSerializer(data=request.data)
-    s.is_valid(raise_exception=True)
-    try:
-        services.booking_check_out(actor=request.user, booking=booking, version=s.validated_data["version"])
-    except services.BookingConflict as exc:
-        return _conflict(exc)
-    return _detail_response(request, booking_id)
+    def run(booking, d):
+        services.booking_check_out(actor=request.user, booking=booking, version=d["version"])
+
+    return _booking_action(request, booking_id, Capability.CHECK_IN_OUT, VersionSerializer, run)
 
 
 class DepartureSerializer(serializers.Serializer):
@@ -472,14 +475,10 @@ class DepartureSerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def booking_departure(request, booking_id):
-    booking = _booking_for(request, booking_id, Capability.CHECK_IN_OUT)
-    s = DepartureSerializer(data=request.data)
-    s.is_valid(raise_exception=True)
-    try:
-        services.booking_departure_change(actor=request.user, booking=booking, **s.validated_data)
-    except services.BookingConflict as exc:
-        return _conflict(exc)
-    return _detail_response(request, booking_id)
+    def run(booking, d):
+        services.booking_departure_change(actor=request.user, booking=booking, **d)
+
+    return _booking_action(request, booking_id, Capability.CHECK_IN_OUT, DepartureSerializer, run)
 
 
 class MoveSerializer(serializers.Serializer):
@@ -495,25 +494,13 @@ class MoveSerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def booking_move(request, booking_id):
-    booking = _booking_for(request, booking_id, Capability.CHECK_IN_OUT)
-    s = MoveSerializer(data=request.data)
-    s.is_valid(raise_exception=True)
-    room = Room.objects.filter(
-        property=booking.property, number=s.validated_data["room"], is_active=True
-    ).first()
-    if room is None:
-        raise serializers.ValidationError({"room": _("No such room at this hotel.")})
-    try:
+    def run(booking, d):
+        room = _room_numbered(booking.property, d["room"])
         services.booking_room_move(
-            actor=request.user,
-            booking=booking,
-            version=s.validated_data["version"],
-            room=room,
-            reason=s.validated_data["reason"],
+            actor=request.user, booking=booking, version=d["version"], room=room, reason=d["reason"]
         )
-    except services.BookingConflict as exc:
-        return _conflict(exc)
-    return _detail_response(request, booking_id)
+
+    return _booking_action(request, booking_id, Capability.CHECK_IN_OUT, MoveSerializer, run)
 
 
 class VoucherInSerializer(serializers.Serializer):
@@ -669,9 +656,7 @@ def room_block_list(request):
     s.is_valid(raise_exception=True)
     d = s.validated_data
     prop = _property(request, d["property"], Capability.CHECK_IN_OUT)
-    room = Room.objects.filter(property=prop, number=d["room"]).first()
-    if room is None:
-        raise serializers.ValidationError({"room": _("No such room at this hotel.")})
+    room = _room_numbered(prop, d["room"])
     block = services.room_block_create(
         actor=request.user, room=room, start=d["start"], end=d["end"], reason=d["reason"]
     )
