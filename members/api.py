@@ -246,15 +246,18 @@ def _ledger_page(request, membership_id, ledger, serializer_class):
     return Response({"results": serializer_class(rows, many=True).data, "next": nxt})
 
 
-@extend_schema(
-    methods=["GET"],
-    parameters=LEDGER_PARAMS,
-    responses=inline_serializer(
-        "PointsPage",
-        {"results": PointsEntrySerializer(many=True), "next": serializers.IntegerField(allow_null=True)},
-    ),
-    summary="The points ledger, newest first, a page at a time",
-)
+def _ledger_page_schema(name: str, entry_serializer, what: str):
+    return extend_schema(
+        methods=["GET"],
+        parameters=LEDGER_PARAMS,
+        responses=inline_serializer(
+            name, {"results": entry_serializer(many=True), "next": serializers.IntegerField(allow_null=True)}
+        ),
+        summary=f"The {what} ledger, newest first, a page at a time",
+    )
+
+
+@_ledger_page_schema("PointsPage", PointsEntrySerializer, "points")
 @extend_schema(
     methods=["POST"],
     request=PointsInSerializer,
@@ -280,15 +283,7 @@ def member_points(request, membership_id):
     return _ledger_write(request, membership_id, PointsInSerializer, operation)
 
 
-@extend_schema(
-    methods=["GET"],
-    parameters=LEDGER_PARAMS,
-    responses=inline_serializer(
-        "StoredValuePage",
-        {"results": StoredValueEntrySerializer(many=True), "next": serializers.IntegerField(allow_null=True)},
-    ),
-    summary="The stored-value ledger, newest first, a page at a time",
-)
+@_ledger_page_schema("StoredValuePage", StoredValueEntrySerializer, "stored-value")
 @extend_schema(
     methods=["POST"],
     request=StoredValueInSerializer,
