@@ -361,6 +361,26 @@ def _priced(rate_plan, room_type, arrival, departure) -> list[tuple[date, Decima
     return nightly
 
 
+def _priced_keeping(b: Booking, rate_plan, room_type, arrival, departure) -> list[tuple[date, Decimal]]:
+    """The new stay's nightly prices. Under the same room type and rate plan the nights the booking
+    already has keep their booked price (the rate the guest agreed to); only added nights are
+    priced now, and only they must be open for sale."""
+    booked = (
+        dict(b.night_prices()) if (room_type.pk, rate_plan.pk) == (b.room_type_id, b.rate_plan_id) else {}
+    )
+    wanted = _nights(arrival, departure)
+    fresh: dict[date, Decimal] = {}
+    run: list[date] = []
+    for night in [*wanted, None]:  # price each run of consecutive added nights in one go
+        if night is not None and night not in booked and (not run or night == run[-1] + timedelta(days=1)):
+            run.append(night)
+            continue
+        if run:
+            fresh.update(_priced(rate_plan, room_type, run[0], run[-1] + timedelta(days=1)))
+            run = [night] if night is not None and night not in booked else []
+    return [(n, booked[n] if n in booked else fresh[n]) for n in wanted]
+
+
 def _alternatives(property, arrival, departure, adults, children, rate_plan):
     def compute():
         return [
@@ -493,7 +513,9 @@ def booking_modify(
     special_requests: str | None = None,
 ) -> Booking:
     """Change dates, room type, plan or party of a confirmed booking, with a new price for the
-    changed stay. Nights move under row locks: the old ones are released, the new ones taken."""
+    changed stay: nights kept keep their booked price, added nights are priced at today's rates, and
+    a new room type or rate plan prices every night anew. Nights move under row locks: the old ones
+    are released, the new ones taken."""
     with transaction.atomic():
         b = _locked_booking(booking, version)
         if b.status != BookingStatus.CONFIRMED:
@@ -522,7 +544,7 @@ def booking_modify(
         )
         fields = ["adults", "children", "special_requests"]
         if stay_changed:
-            nightly = _priced(new_plan, new_type, new_arrival, new_departure)
+            nightly = _priced_keeping(b, new_plan, new_type, new_arrival, new_departure)
             old_nights = set(_nights(b.arrival, b.departure))
             new_nights = {n for n, _ in nightly}
             if new_type.pk == b.room_type_id:

@@ -90,6 +90,45 @@ def test_it_releases_and_takes_nights_when_a_booking_moves(hotel_a):
     assert sold[base] == 0 and sold[base + timedelta(days=1)] == 1 and sold[base + timedelta(days=2)] == 1
 
 
+def test_a_change_keeps_the_booked_price_of_the_nights_kept(hotel_a):
+    """Rates went up after the booking: the nights the guest keeps stay at the agreed price, only
+    the added night costs today's rate; a new room type prices every night anew."""
+    rt, plan = setup_hotel(hotel_a, price="500.00")
+    dlx, _ = setup_hotel(hotel_a, code="dlx", price="800.00")
+    b = make_booking(hotel_a, offset=3, nights=2)
+    first = b.arrival
+    for i in range(4):
+        RateOverride.objects.create(
+            rate_plan=plan, room_type=rt, date=first + timedelta(days=i), price="700.00"
+        )
+    RateOverride.objects.filter(date=first).update(closed=True)  # closed for sale now; already sold
+
+    b = services.booking_modify(
+        actor=None, booking=b, version=b.version, departure=b.departure + timedelta(days=1)
+    )
+    b.refresh_from_db()
+    assert b.nightly_prices == ["500.00", "500.00", "700.00"] and b.total == Decimal("1700.00")
+
+    b = services.booking_modify(
+        actor=None,
+        booking=b,
+        version=b.version,
+        arrival=first + timedelta(days=1),
+        departure=first + timedelta(days=4),
+    )
+    b.refresh_from_db()
+    assert b.nightly_prices == ["500.00", "700.00", "700.00"]  # the first night dropped, one added
+
+    with pytest.raises(ValidationError, match="closed for sale"):
+        services.booking_modify(
+            actor=None, booking=b, version=b.version, arrival=first
+        )  # a closed night added
+
+    b = services.booking_modify(actor=None, booking=b, version=b.version, room_type=dlx)
+    b.refresh_from_db()
+    assert b.nightly_prices == ["800.00", "800.00", "800.00"]
+
+
 # ------------------------------------------------------------------ bad input: refused, nothing changes
 
 
