@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -312,20 +313,23 @@ def member_stored_value(request, membership_id):
     return _ledger_write(request, membership_id, StoredValueInSerializer, operation)
 
 
+class CardSearchSerializer(serializers.Serializer):
+    property = serializers.SlugField()
+    card_number = serializers.CharField(
+        max_length=40, error_messages={"blank": gettext_lazy("Give the card number.")}
+    )
+
+
 @extend_schema(
-    request=inline_serializer(
-        "CardSearch", {"property": serializers.CharField(), "card_number": serializers.CharField()}
-    ),
+    request=CardSearchSerializer,
     responses=MemberRowSerializer(many=True),
     summary="Find a member by card number (POST: the number never goes into a URL)",
 )
 @api_view(["POST"])
 def member_search(request):
-    prop = get_property_or_404(request.user, str(request.data.get("property", "")), C.VIEW_GUEST_BASIC)
-    card = str(request.data.get("card_number", ""))
-    if not card.strip():
-        raise serializers.ValidationError({"card_number": ["Give the card number."]})
-    rows = selectors.member_list(actor=request.user, property=prop, card_number=card)
+    d = _valid(CardSearchSerializer, request.data)
+    prop = get_property_or_404(request.user, d["property"], C.VIEW_GUEST_BASIC)
+    rows = selectors.member_list(actor=request.user, property=prop, card_number=d["card_number"])
     return Response(MemberRowSerializer(rows, many=True).data)
 
 

@@ -141,3 +141,11 @@ def test_another_hotels_member_ledger_answers_404(carol, api_as, hotel_a, hotel_
     for path in ("points", "stored-value"):
         r = api_as(carol).get(f"/api/v1/members/{m.pk}/{path}/", {"property": "hotel-b"})
         assert r.status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    "body", [["hotel-a", "123"], {"property": "hotel-a", "card_number": ""}, {"card_number": 5}]
+)
+def test_a_malformed_card_search_is_a_400_that_says_what_to_send(body, alice, api_as, hotel_a):
+    r = api_as(alice).post("/api/v1/members/search/", body, format="json")
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/problem+json")
