@@ -630,6 +630,9 @@ def _check_room(
     if room_type is not None and room.room_type_id != room_type.pk:
         raise ValidationError({"room": [_("Choose a room of the booked room type.")]})
     if nights is not None:
+        # The room row lock orders this with room_block_create, which takes it first: one of the two
+        # sees the other's result, so a room cannot be both given and taken out of order at once.
+        list(Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
         block = _open_blocks(room_ids=[room.pk], start=nights[0], end=nights[1]).first()
         if block is not None:
             raise ValidationError(
@@ -812,6 +815,14 @@ def booking_room_move(
         b = _locked_booking(booking, version)
         if b.status not in ACTIVE_STATUSES:
             raise ValidationError(_("Only an active booking can move rooms."))
+        # Both rooms at once, in id order: two stays swapping rooms wait for each other instead of
+        # deadlocking (the old room is marked dirty below).
+        list(
+            Room.objects.select_for_update()
+            .filter(pk__in=[pk for pk in (b.room_id, room.pk) if pk])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         _check_room(
             room=room, property=b.property, nights=(max(b.arrival, local_today(b.property)), b.departure)
         )
@@ -913,6 +924,7 @@ def booking_departure_change(*, actor, booking: Booking, version: int | None, de
                         )
                         % {"room": b.room.number, "d": max(holder, b.departure).isoformat()}
                     )
+                list(Room.objects.select_for_update().filter(pk=b.room_id).values_list("pk", flat=True))
                 block = _open_blocks(room_ids=[b.room_id], start=b.departure, end=departure).first()
                 if block is not None:
                     raise BookingConflict(
@@ -956,7 +968,9 @@ def room_block_create(*, actor, room: Room, start: date, end: date, reason: str)
         raise ValidationError(errors)
     nights = _nights(start, end)
     with transaction.atomic():
-        Room.objects.select_for_update().filter(pk=room.pk).first()  # one change of this room at a time
+        # One change of this room at a time: assignments, check-ins, moves and extensions take the
+        # same row lock before they look for an out-of-order period.
+        list(Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
         holding = Q(status__in=ACTIVE_STATUSES, arrival__lt=end, departure__gt=start)
         if start == today:
             holding |= Q(status=BookingStatus.CHECKED_IN)  # a guest still in the room, even overdue
