@@ -86,6 +86,9 @@ class NewBookingForm(StayForm):
 
 class ModifyForm(StayForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    total_shown = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2
+    )
     special_requests = forms.CharField(
         label=_("Special requests"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -70,6 +70,15 @@ class BookingConflict(Exception):
         self.alternatives = list(alternatives or [])
 
 
+class PriceChanged(Exception):
+    """The change would cost another total than the one shown: nothing was kept. `booking` holds
+    the change as it would be (unsaved), for a new preview."""
+
+    def __init__(self, booking):
+        super().__init__("price changed")
+        self.booking = booking
+
+
 class StaleBooking(BookingConflict):
     """Someone else changed the booking since it was read (optimistic `version` check)."""
 
@@ -511,11 +520,15 @@ def booking_modify(
     adults: int | None = None,
     children: int | None = None,
     special_requests: str | None = None,
+    expected_total: Decimal | None = None,
+    dry_run: bool = False,
 ) -> Booking:
     """Change dates, room type, plan or party of a confirmed booking, with a new price for the
     changed stay: nights kept keep their booked price, added nights are priced at today's rates, and
     a new room type or rate plan prices every night anew. Nights move under row locks: the old ones
-    are released, the new ones taken."""
+    are released, the new ones taken. `dry_run`: the same checks, locks and prices, then nothing is
+    kept (a preview). `expected_total`: the total the person was shown; another one raises
+    PriceChanged and nothing is kept."""
     with transaction.atomic():
         b = _locked_booking(booking, version)
         if b.status != BookingStatus.CONFIRMED:
@@ -583,8 +596,18 @@ def booking_modify(
         b.adults, b.children = new_adults, new_children
         if special_requests is not None:
             b.special_requests = special_requests
+        if dry_run or (expected_total is not None and b.total != expected_total):
+            raise PriceChanged(b)  # leaves the transaction: every release and take is undone
         _save(b, fields)
     return b
+
+
+def booking_modify_preview(**kwargs) -> Booking:
+    """What booking_modify would make of the booking (unsaved), or its refusal, with nothing kept."""
+    try:
+        return booking_modify(**kwargs, dry_run=True)  # does not return: a dry run raises PriceChanged
+    except PriceChanged as preview:
+        return preview.booking
 
 
 def booking_cancel(*, actor, booking: Booking, version: int | None, reason: str, at=None) -> Booking:

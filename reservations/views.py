@@ -273,21 +273,30 @@ def booking_modify(request, booking_id):
         "special_requests": b.special_requests,
     }
     form = forms.ModifyForm(request.POST or None, property=request.property, initial=initial)
-    alternatives, status = [], 200
+    alternatives, status, preview = [], 200, None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        change = {
+            "actor": request.user,
+            "booking": b,
+            "version": d["version"],
+            "arrival": d["arrival"],
+            "departure": d["departure"],
+            "room_type": d["room_type"] or b.room_type,
+            "rate_plan": d["rate_plan"],
+            "adults": d["adults"],
+            "children": d["children"],
+            "special_requests": d["special_requests"],
+        }
         try:
-            services.booking_modify(
-                actor=request.user,
-                booking=b,
-                version=d["version"],
-                arrival=d["arrival"],
-                departure=d["departure"],
-                room_type=d["room_type"] or b.room_type,
-                rate_plan=d["rate_plan"],
-                adults=d["adults"],
-                children=d["children"],
-                special_requests=d["special_requests"],
+            if request.POST.get("step") == "preview":
+                preview = services.booking_modify_preview(**change)
+            else:
+                done = services.booking_modify(**change, expected_total=d["total_shown"])
+        except services.PriceChanged as exc:
+            preview = exc.booking
+            form.add_error(
+                None, _("The price changed since it was shown; here is the new one. Nothing was saved.")
             )
         except services.BookingConflict as exc:
             form.add_error(None, exc.message)
@@ -295,12 +304,21 @@ def booking_modify(request, booking_id):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("Booking changed."))
-            return _to_detail(request, b)
+            if preview is None:
+                messages.success(
+                    request,
+                    _("Booking changed; the stay now costs %(total)s %(cur)s.")
+                    % {"total": done.total, "cur": done.currency},
+                )
+                return _to_detail(request, b)
+    if preview is not None:
+        # The form keeps what was entered; saving from the preview holds the price it showed.
+        form.data = form.data.copy()
+        form.data["total_shown"] = str(preview.total)
     return render(
         request,
         "reservations/modify.html",
-        {"form": form, "b": b, "alternatives": alternatives},
+        {"form": form, "b": b, "alternatives": alternatives, "preview": preview},
         status=status,
     )
 

@@ -247,3 +247,37 @@ def test_a_late_cancellation_fee_is_collected_from_the_folio(alice, hotel_a, log
     client.post(url + "folio/", {"what": "payment", "kind": "card", "amount": "480.00"})
     assert services.folio_balance(booking=b) == Decimal("0.00")
     assert 'data-testid="collect-fee"' not in client.get(url).content.decode()
+
+
+def test_the_desk_sees_the_new_price_before_saving_a_change(hotel_a, alice, login):
+    from reservations.models import Inventory
+
+    rt, plan = setup_hotel(hotel_a, price="500.00")
+    b = make_booking(hotel_a, offset=3, nights=2)
+    client = login(alice)
+    url = f"/p/{hotel_a.code}/bookings/{b.pk}/modify/"
+    data = {
+        "arrival": b.arrival.isoformat(),
+        "departure": (b.departure + timedelta(days=1)).isoformat(),
+        "adults": 1,
+        "children": 0,
+        "rate_plan": plan.pk,
+        "room_type": rt.pk,
+        "version": b.version,
+        "special_requests": "",
+    }
+    sold_before = list(Inventory.objects.order_by("date").values_list("date", "sold"))
+    r = client.post(url, {**data, "step": "preview"})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="preview"' in page and "1500.00 CNY" in page
+    assert Booking.objects.get(pk=b.pk).departure == b.departure  # nothing saved
+    assert list(Inventory.objects.order_by("date").values_list("date", "sold")) == sold_before
+    assert 'name="total_shown" value="1500.00"' in page
+
+    stale = client.post(url, {**data, "step": "save", "total_shown": "1400.00"})
+    assert stale.status_code == 200 and "The price changed since it was shown" in stale.content.decode()
+    assert Booking.objects.get(pk=b.pk).departure == b.departure
+
+    done = client.post(url, {**data, "step": "save", "total_shown": "1500.00"}, follow=True)
+    assert "the stay now costs 1500.00 CNY" in done.content.decode()
+    assert Booking.objects.get(pk=b.pk).departure == b.departure + timedelta(days=1)

@@ -26,6 +26,7 @@ from audit.models import Action
 from ..models import BookingStatus
 from ..services import (
     BookingConflict,
+    PriceChanged,
     StaleBooking,
     booking_cancel,
     booking_modify,
@@ -291,19 +292,19 @@ def change(request, booking_id):
                 )
             else:
                 try:
-                    with transaction.atomic():
-                        new = booking_modify(
-                            actor=None,
-                            booking=b,
-                            version=cd["version"],
-                            arrival=cd["arrival"],
-                            departure=cd["departure"],
-                            room_type=cd["room_type"],
-                        )
-                        if not confirm or cd["total_shown"] != new.total:
-                            raise _Undo(new)  # show the price first; nothing is kept
-                except _Undo as undo:
-                    new = undo.booking
+                    booking_modify(
+                        actor=None,
+                        booking=b,
+                        version=cd["version"],
+                        arrival=cd["arrival"],
+                        departure=cd["departure"],
+                        room_type=cd["room_type"],
+                        # Show the price first (nothing is kept); keep the change only at the price shown.
+                        dry_run=not confirm or cd["total_shown"] is None,
+                        expected_total=cd["total_shown"],
+                    )
+                except PriceChanged as changed:
+                    new = changed.booking
                     if confirm:
                         error = _(
                             "The price has changed since you saw it; here is the new price. Nothing was changed yet."
