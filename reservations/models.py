@@ -442,6 +442,29 @@ class FolioLine(models.Model):
         return -self.amount if self.is_payment else self.amount
 
 
+class NightAuditRun(models.Model):
+    """What the night audit did for one business day of one hotel (counts only, no guest data):
+    the desk sees that the day was closed, and how many no-shows and overstays it found."""
+
+    property = models.ForeignKey("pms.Property", on_delete=models.PROTECT, related_name="+")
+    business_date = models.DateField(_("business date"))
+    ran_at = models.DateTimeField(_("last run"))
+    room_charges = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    overstays = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("night audit run")
+        verbose_name_plural = _("night audit runs")
+        ordering = ["-business_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["property", "business_date"], name="nightaudit_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.property_id} {self.business_date}"
+
+
 class StayRegistration(models.Model):
     """The identity document of one adult, registered and verified at check-in (as hotels in China
     must). Name and number are encrypted; the number is findable through its blind index."""

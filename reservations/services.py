@@ -43,6 +43,7 @@ from .models import (
     Housekeeping,
     Inventory,
     LineKind,
+    NightAuditRun,
     RateOverride,
     RatePlan,
     RatePrice,
@@ -1285,6 +1286,23 @@ def night_audit_run(*, property: Property, business_date: date | None = None) ->
         overstays = Booking.objects.filter(
             property=property, status=BookingStatus.CHECKED_IN, departure__lte=day
         ).count()
+        run, created = NightAuditRun.objects.get_or_create(
+            property=property,
+            business_date=day,
+            defaults={
+                "ran_at": timezone.now(),
+                "room_charges": charges,
+                "no_shows": no_shows,
+                "overstays": overstays,
+            },
+        )
+        if not created:  # a second run adds what it did; the overstays are counted afresh
+            NightAuditRun.objects.filter(pk=run.pk).update(
+                ran_at=timezone.now(),
+                room_charges=F("room_charges") + charges,
+                no_shows=F("no_shows") + no_shows,
+                overstays=overstays,
+            )
     log.info(
         "night audit %s %s: %d room charges, %d no-shows, %d overstays",
         property.code,

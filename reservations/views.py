@@ -24,6 +24,7 @@ from pms.roles import Capability
 from . import forms, selectors, services, settlement, taking
 from .models import (
     BookingStatus,
+    NightAuditRun,
     RatePlan,
     RatePrice,
     Room,
@@ -587,10 +588,15 @@ def front_desk(request):
     if kind not in selectors.LIST_KINDS:
         kind = "arrivals"
     rows = selectors.front_desk_list(actor=request.user, property=request.property, day=day, kind=kind)
+    last_audit = NightAuditRun.objects.filter(property=request.property).order_by("-business_date").first()
+    today = _today(request)
     return render(
         request,
         "reservations/front_desk.html",
         {
+            "last_audit": last_audit,
+            # Yesterday should be closed by now (the audit runs after midnight, hotel time).
+            "audit_late": last_audit is None or last_audit.business_date < today - timedelta(days=1),
             "rows": rows,
             "day": day,
             "kind": kind,

@@ -415,3 +415,29 @@ def test_an_adult_whose_document_has_a_profile_joins_the_stay_as_a_companion(hot
     )
     services.booking_check_in(actor=alice, booking=b2, version=b2.version, documents=docs)
     assert not BookingCompanion.objects.filter(booking=b2).exists()
+
+
+def test_the_front_desk_shows_the_last_night_audit_and_says_when_it_is_late(hotel_a, alice, login):
+    from reservations.models import NightAuditRun
+
+    client = login(alice)
+    page = client.get(f"/p/{hotel_a.code}/front-desk/").content.decode()
+    assert 'class="error" data-testid="night-audit"' in page and "has not run yet" in page
+
+    _overstaying(hotel_a)  # one guest still in house after their departure
+    staying = _in_house(hotel_a, nights=2)  # and one whose first night is tonight
+    today = services.local_today(hotel_a)
+    yesterday = today - timedelta(days=1)
+    services.night_audit_run(property=hotel_a, business_date=today)
+    services.night_audit_run(property=hotel_a, business_date=today)  # a second run adds nothing twice
+    run = NightAuditRun.objects.get(property=hotel_a, business_date=today)
+    assert (run.room_charges, run.no_shows, run.overstays) == (1, 0, 1)
+    assert FolioLine.objects.filter(booking=staying, kind="room").count() == 1
+    page = client.get(f"/p/{hotel_a.code}/front-desk/").content.decode()
+    assert 'class="hint" data-testid="night-audit"' in page
+    assert f"Night audit of {today.isoformat()}" in page and "room charges posted 1," in page
+    assert "no-shows 0, guests overstaying 1." in page
+
+    NightAuditRun.objects.update(business_date=yesterday - timedelta(days=2))
+    page = client.get(f"/p/{hotel_a.code}/front-desk/").content.decode()
+    assert "the night audit is late" in page
