@@ -163,7 +163,33 @@ def _api_move(people, hotels):
     return _spec(people["alice"], f"/api/v1/bookings/{b.pk}/move/", "view", "booking", b.pk, "post", data)
 
 
+def _companion(people, hotels):
+    from .testing import new_guest, unique_prc_id
+
+    prop = hotels["a"]
+    b = make_booking(prop)
+    number = unique_prc_id()
+    friend = new_guest(prop, id_number=number)
+    url = f"/p/{prop.code}/bookings/{b.pk}/companions/"
+    data = {"doc_type": "prc_id", "number": number}
+    return _spec(people["alice"], url, "search", "guest", friend.pk, "post", data, status=302)
+
+
+def _companion_remove(people, hotels):
+    from .models import BookingCompanion
+    from .testing import new_guest
+
+    prop = hotels["a"]
+    b = make_booking(prop)
+    friend = new_guest(prop)
+    BookingCompanion.objects.create(booking=b, guest=friend)
+    url = f"/p/{prop.code}/bookings/{b.pk}/companions/{friend.pk}/remove/"
+    return _spec(people["alice"], url, "view", "booking", b.pk, "post", None, status=302)
+
+
 PERSONAL = {
+    "reservations:companion-add": _companion,
+    "reservations:companion-remove": _companion_remove,
     "api-booking-departure": _api_departure,
     "api-booking-move": _api_move,
     "reservations:booking-departure": _screen("departure/", checked_in=True),

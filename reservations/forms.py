@@ -7,6 +7,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
 
 from guests.models import DocumentType
+from guests.validators import validate_document_number
 
 from .models import (
     EXTRA_KINDS,
@@ -145,6 +146,22 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         if rooms is not None:
             self.fields["room"].queryset = rooms
+
+
+class CompanionForm(forms.Form):
+    doc_type = forms.ChoiceField(
+        label=_("Document"), choices=DocumentType.choices, initial=DocumentType.PRC_ID
+    )
+    number = forms.CharField(label=_("Document number"), max_length=40)
+
+    def clean(self):
+        d = super().clean()
+        if d.get("doc_type") and d.get("number"):
+            try:
+                d["number"] = validate_document_number(d["doc_type"], d["number"])
+            except forms.ValidationError as exc:
+                self.add_error("number", exc)
+        return d
 
 
 class DepartureForm(forms.Form):

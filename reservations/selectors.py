@@ -315,6 +315,27 @@ def front_desk_list(*, actor, property: Property, day: date, kind: str) -> list[
     return rows
 
 
+def companion_by_document(*, actor, booking: Booking, doc_type: str, number: str):
+    """The live profile holding this identity document, for adding it to `booking` as a companion,
+    or None. A search by ID number, recorded like the guest search (the number masked and
+    blind-indexed, the profile found as its target). The caller has checked its right to the booking."""
+    from .services import guest_by_document
+
+    with transaction.atomic():
+        guest = guest_by_document(doc_type, number)
+        access_record(
+            actor=actor,
+            action=Action.SEARCH,
+            target_type="guest",
+            target_ids=[guest.pk] if guest else [],
+            guest_ids=[guest.pk] if guest else [],
+            criteria={"id_number": criterion("id_number", number), "for": "companion"},
+            outcome=Outcome.OK if guest else Outcome.NOT_FOUND,
+            property=booking.property,
+        )
+    return guest
+
+
 @dataclass
 class ChartCell:
     booking_id: str = ""

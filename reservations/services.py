@@ -797,7 +797,7 @@ def booking_check_in(
         b.checked_in_at = timezone.now()
         _save(b, ["room", "status", "checked_in_at"])
         for d, number in cleaned:
-            guest = d.guest or _guest_by_document(d.doc_type, number)
+            guest = d.guest or guest_by_document(d.doc_type, number)
             if guest is not None and guest.pk != b.guest_id:
                 # Another adult with a profile already: the stay joins their history as a companion.
                 BookingCompanion.objects.get_or_create(booking=b, guest=guest)
@@ -813,7 +813,32 @@ def booking_check_in(
     return b
 
 
-def _guest_by_document(doc_type: str, number: str):
+def booking_companion_add(*, actor, booking: Booking, guest) -> BookingCompanion:
+    """Register another guest of the stay (found by their document) with the booking: the stay
+    joins their history, and their profile is visible at the hotel."""
+    with transaction.atomic():
+        b = _locked_booking(booking, None)
+        if b.status not in (*ACTIVE_STATUSES, BookingStatus.CHECKED_OUT):
+            raise ValidationError(_("A cancelled booking or a no-show has no companions."))
+        if guest.pk == b.guest_id:
+            raise ValidationError({"number": [_("That is the booking guest's own document.")]})
+        link, created = BookingCompanion.objects.get_or_create(booking=b, guest=guest)
+        if not created:
+            raise ValidationError({"number": [_("This guest is already registered with the booking.")]})
+    return link
+
+
+def booking_companion_remove(*, actor, booking: Booking, guest_id) -> None:
+    """Take a companion off the booking (registered by mistake). Their check-in registration, if
+    any, stays: it is the legal record of who stayed."""
+    with transaction.atomic():
+        b = _locked_booking(booking, None)
+        deleted, _n = BookingCompanion.objects.filter(booking=b, guest_id=guest_id).delete()
+        if not deleted:
+            raise ValidationError(_("This guest is not registered with the booking."))
+
+
+def guest_by_document(doc_type: str, number: str):
     """The live profile holding this identity document (a merged one's survivor), or None."""
     from guests.models import IdentityDocument
     from pms.crypto import blind_index

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import Action
+from pms.crypto import mask_name
 from pms.permissions import has_property_perm, property_required
 from pms.roles import Capability
 
@@ -116,6 +117,7 @@ def booking_detail(request, booking_id):
         "may_desk": has_property_perm(user, C.CHECK_IN_OUT, prop),
         "may_pay": has_property_perm(user, C.TAKE_PAYMENTS, prop),
         "overdue": b.status == BookingStatus.CHECKED_IN and b.departure < _today(request),
+        "companion_form": forms.CompanionForm(),
     }
     return render(request, "reservations/detail.html", ctx)
 
@@ -432,6 +434,53 @@ def booking_move(request, booking_id):
             messages.success(request, _("Room changed."))
             return _to_detail(request, b)
     return render(request, "reservations/move.html", {"form": form, "b": b}, status=status)
+
+
+@login_required
+@require_POST
+@property_required(C.CHECK_IN_OUT)
+def companion_add(request, booking_id):
+    """Register another guest of the stay by their identity document (the desk holds the card)."""
+    b = _detail(request, booking_id, C.CHECK_IN_OUT).booking
+    form = forms.CompanionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _to_detail(request, b)
+    d = form.cleaned_data
+    guest = selectors.companion_by_document(
+        actor=request.user, booking=b, doc_type=d["doc_type"], number=d["number"]
+    )
+    if guest is None:
+        messages.error(
+            request,
+            _(
+                "No guest profile holds this document. Create the guest first (Guests, New guest), then add them here."
+            ),
+        )
+        return _to_detail(request, b)
+    try:
+        services.booking_companion_add(actor=request.user, booking=b, guest=guest)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is registered with this stay.") % {"name": mask_name(guest.display_name)}
+        )
+    return _to_detail(request, b)
+
+
+@login_required
+@require_POST
+@property_required(C.CHECK_IN_OUT)
+def companion_remove(request, booking_id, guest_id):
+    b = _detail(request, booking_id, C.CHECK_IN_OUT).booking
+    try:
+        services.booking_companion_remove(actor=request.user, booking=b, guest_id=guest_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The companion was taken off the booking."))
+    return _to_detail(request, b)
 
 
 @login_required

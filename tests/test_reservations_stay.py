@@ -441,3 +441,52 @@ def test_the_front_desk_shows_the_last_night_audit_and_says_when_it_is_late(hote
     NightAuditRun.objects.update(business_date=yesterday - timedelta(days=2))
     page = client.get(f"/p/{hotel_a.code}/front-desk/").content.decode()
     assert "the night audit is late" in page
+
+
+def test_the_desk_registers_and_removes_a_companion_by_document(hotel_a, alice, login):
+    from guests.testing import make_guest
+    from reservations.models import BookingCompanion
+    from reservations.testing import unique_prc_id
+
+    setup_hotel(hotel_a)
+    number = unique_prc_id()
+    friend = make_guest(hotel_a, family="李", given="娜", id_number=number)
+    b = _in_house(hotel_a)
+    client = login(alice)
+    url = f"/p/{hotel_a.code}/bookings/{b.pk}/companions/"
+    r = client.post(url, {"doc_type": "prc_id", "number": number}, follow=True)
+    page = r.content.decode()
+    assert "李* is registered with this stay." in page and number not in page
+    assert list(BookingCompanion.objects.filter(booking=b).values_list("guest_id", flat=True)) == [friend.pk]
+    search = AccessEvent.objects.filter(actor_user_id=alice.pk, action="search", target_type="guest").latest(
+        "id"
+    )
+    assert search.target_ids == [str(friend.pk)] and number not in str(search.criteria)
+    assert search.criteria["id_number"]["masked"].endswith(number[-4:])
+
+    again = client.post(url, {"doc_type": "prc_id", "number": number}, follow=True)
+    assert "already registered with the booking" in again.content.decode()
+    unknown = client.post(url, {"doc_type": "prc_id", "number": unique_prc_id()}, follow=True)
+    assert "No guest profile holds this document" in unknown.content.decode()
+    bad = client.post(url, {"doc_type": "prc_id", "number": "12345"}, follow=True)
+    assert bad.status_code == 200 and BookingCompanion.objects.filter(booking=b).count() == 1
+
+    r = client.post(f"/p/{hotel_a.code}/bookings/{b.pk}/companions/{friend.pk}/remove/", follow=True)
+    assert "taken off the booking" in r.content.decode()
+    assert not BookingCompanion.objects.filter(booking=b).exists()
+
+
+@pytest.mark.parametrize("person", ["heidi", "carol", "dave", "erin", "frank", "grace", "ivan"])
+def test_who_may_not_register_companions_gets_404(person, people, hotel_a, login):
+    from guests.testing import make_guest
+    from reservations.models import BookingCompanion
+    from reservations.testing import unique_prc_id
+
+    setup_hotel(hotel_a)
+    number = unique_prc_id()
+    make_guest(hotel_a, id_number=number)
+    b = _in_house(hotel_a)
+    r = login(people[person]).post(
+        f"/p/{hotel_a.code}/bookings/{b.pk}/companions/", {"doc_type": "prc_id", "number": number}
+    )
+    assert r.status_code == 404 and not BookingCompanion.objects.exists()
