@@ -298,6 +298,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every scheduled job, in one place (DESIGN.md, Jobs). Apps add theirs here; each is also a command.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Backups and restore rehearsals run on their own queue, consumed by the `backup` service of
+# docker-compose (one at a time, with the backups volume); the other jobs never wait behind a dump.
+CELERY_TASK_ROUTES = {
+    "operations.tasks.backup": {"queue": "backups"},
+    "operations.tasks.rehearse": {"queue": "backups"},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pms@localhost")

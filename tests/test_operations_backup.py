@@ -335,3 +335,28 @@ def test_a_rehearsal_fails_when_data_needs_a_key_that_was_dropped(backup_storage
         settings.PMS_ENCRYPTION_KEYS = old_keys
     assert not rehearsal.ok
     assert any("not in the key ring" in d for d in rehearsal.differences), rehearsal.differences
+
+
+def test_compose_runs_a_backup_service_for_the_queue_the_backup_jobs_go_to(settings):
+    """docker-compose is checked by reading (no Docker engine here): the scheduled backup and
+    rehearsal go to a queue that a compose service consumes, with the backups volume, and the
+    general worker does not take them."""
+    from pathlib import Path
+
+    import yaml
+
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    services = compose["services"]
+    queues = {
+        name: svc["command"][svc["command"].index("-Q") + 1].split(",")
+        for name, svc in services.items()
+        if isinstance(svc.get("command"), list) and "-Q" in svc["command"]
+    }
+    for task in ("operations.tasks.backup", "operations.tasks.rehearse"):
+        queue = settings.CELERY_TASK_ROUTES[task]["queue"]
+        consumers = [name for name, qs in queues.items() if queue in qs]
+        assert consumers == ["backup"], (task, queues)
+        schedule = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == task]
+        assert len(schedule) == 1, task
+    assert "backups:/app/backups" in services["backup"]["volumes"]
+    assert "backups" not in queues["worker"]
