@@ -428,7 +428,9 @@ def room_chart(*, actor, property: Property, start: date, days: int = 14) -> dic
 
 def occupancy_report(*, property: Property, start: date, end: date, by: str = "day") -> list[dict]:
     """Occupancy, average daily rate (ADR) and revenue per available room (RevPAR) per day or month,
-    from the nights sold (prices fixed at booking) of stays that were not cancelled."""
+    from the nights sold (prices fixed at booking) of stays that were not cancelled. Rooms out of
+    order are not available (the usual hotel convention): their nights are left out of the rooms
+    available, and counted apart."""
     trunc = "month" if by == "month" else "day"
     with connection.cursor() as cur:
         cur.execute(
@@ -455,14 +457,33 @@ def occupancy_report(*, property: Property, start: date, end: date, by: str = "d
             {"start": start, "end": end, "prop": property.pk, "trunc": trunc},
         )
         rows = cur.fetchall()
+        # Out-of-order room-nights: each period's nights from the block's start until its end, or
+        # until the day it was returned to sale (hotel time).
+        cur.execute(
+            """
+            SELECT date_trunc(%(trunc)s, n)::date, count(*)
+            FROM reservations_roomblock k
+            JOIN reservations_room r ON r.id = k.room_id
+            CROSS JOIN LATERAL generate_series(
+                GREATEST(k.start, %(start)s::date),
+                LEAST(k."end", %(end)s::date, COALESCE((k.released_at AT TIME ZONE %(tz)s)::date, k."end")) - 1,
+                '1 day') AS n
+            WHERE r.property_id = %(prop)s AND r.is_active AND k.start < %(end)s AND k."end" > %(start)s
+            GROUP BY 1
+            """,
+            {"start": start, "end": end, "prop": property.pk, "trunc": trunc, "tz": str(property.tz)},
+        )
+        out_of_order = dict(cur.fetchall())
     rooms = Room.objects.filter(property=property, is_active=True).count()
     out = []
     for period, ndays, sold, revenue in rows:
-        available = rooms * ndays
+        ooo = out_of_order.get(period, 0)
+        available = rooms * ndays - ooo
         revenue = Decimal(revenue).quantize(Decimal("0.01"))
         out.append(
             {
                 "period": period,
+                "rooms_out_of_order": ooo,
                 "rooms_available": available,
                 "rooms_sold": sold,
                 "occupancy": round(100 * sold / available, 1) if available else 0.0,

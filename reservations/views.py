@@ -931,11 +931,23 @@ def reports_export(request):
         f'attachment; filename="occupancy-{request.property.code}-{start}-{end}.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow(["period", "rooms_available", "rooms_sold", "occupancy_pct", "adr", "revpar", "revenue"])
+    writer.writerow(
+        [
+            "period",
+            "rooms_out_of_order",
+            "rooms_available",
+            "rooms_sold",
+            "occupancy_pct",
+            "adr",
+            "revpar",
+            "revenue",
+        ]
+    )
     for r in rows:
         writer.writerow(
             [
                 r["period"],
+                r["rooms_out_of_order"],
                 r["rooms_available"],
                 r["rooms_sold"],
                 r["occupancy"],

@@ -361,3 +361,21 @@ def test_the_api_answers_400_and_404(api_as, alice, carol, heidi, hotel_a):
     for outsider in (carol, heidi):
         assert api_as(outsider).post(f"/api/v1/room-blocks/{block.pk}/return/").status_code == 404
     assert RoomBlock.objects.get().released_at is None
+
+
+def test_rooms_out_of_order_are_not_available_in_the_occupancy_report(hotel_a, alice):
+    from reservations.selectors import occupancy_report
+
+    setup_hotel(hotel_a, rooms=3)
+    today = _today(hotel_a)
+    _block(hotel_a, _room(hotel_a, "101"), start=1, nights=2)
+    returned = _block(hotel_a, _room(hotel_a, "102"), start=2, nights=3)
+    services.room_block_release(actor=alice, block=returned)  # back on sale before it began
+    make_booking(hotel_a, offset=1, nights=1)
+    rows = occupancy_report(property=hotel_a, start=today + timedelta(days=1), end=today + timedelta(days=4))
+    assert [(r["rooms_out_of_order"], r["rooms_available"], r["rooms_sold"]) for r in rows] == [
+        (1, 2, 1),
+        (1, 2, 0),
+        (0, 3, 0),
+    ]
+    assert rows[0]["occupancy"] == 50.0 and rows[0]["revpar"] == rows[0]["revenue"] / 2
