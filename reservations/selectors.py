@@ -523,17 +523,28 @@ def arrivals_forecast(*, property: Property, start: date, days: int = 14) -> lis
     for d in qs.filter(departure__gte=start, departure__lt=end).values_list("departure", flat=True):
         dep_counts[d] = dep_counts.get(d, 0) + 1
     rooms = Room.objects.filter(property=property, is_active=True).count()
+    blocks = list(
+        RoomBlock.objects.filter(
+            room__property=property,
+            room__is_active=True,
+            released_at__isnull=True,
+            start__lt=end,
+            end__gt=start,
+        ).values_list("start", "end")
+    )
     out = []
     for i in range(days):
         day = start + timedelta(days=i)
         occupied = qs.filter(arrival__lte=day, departure__gt=day).count()
+        available = rooms - sum(1 for s, e in blocks if s <= day < e)  # out of order: not available
         out.append(
             {
                 "date": day,
                 "arrivals": arr_counts.get(day, 0),
                 "departures": dep_counts.get(day, 0),
                 "occupied": occupied,
-                "occupancy": round(100 * occupied / rooms, 1) if rooms else 0.0,
+                "out_of_order": rooms - available,
+                "occupancy": round(100 * occupied / available, 1) if available else 0.0,
             }
         )
     return out

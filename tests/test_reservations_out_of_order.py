@@ -379,3 +379,17 @@ def test_rooms_out_of_order_are_not_available_in_the_occupancy_report(hotel_a, a
         (0, 3, 0),
     ]
     assert rows[0]["occupancy"] == 50.0 and rows[0]["revpar"] == rows[0]["revenue"] / 2
+
+
+def test_the_forecast_counts_rooms_out_of_order_as_unavailable(hotel_a):
+    from reservations.selectors import arrivals_forecast
+
+    setup_hotel(hotel_a, rooms=4)
+    _block(hotel_a, _room(hotel_a, "101"), start=1, nights=1)
+    make_booking(hotel_a, offset=1, nights=1)
+    rows = arrivals_forecast(property=hotel_a, start=_today(hotel_a), days=3)
+    assert [(r["out_of_order"], r["occupied"], r["occupancy"]) for r in rows] == [
+        (0, 0, 0.0),
+        (1, 1, 33.3),
+        (0, 0, 0.0),
+    ]
