@@ -413,6 +413,11 @@ def test_a_signed_in_guest_asks_for_a_correction_erasure_or_no_marketing(kind, c
     assert req.details == details
     guest.refresh_from_db()
     assert guest.erased_at is None  # nothing is carried out before the privacy team decides
+    mine = response.content.decode().split('data-testid="my-requests"')[1].split("</table>")[0]
+    assert req.get_type_display() in mine and req.due_on.isoformat() in mine
+    assert AccessEvent.objects.filter(
+        channel="self_service", target_type="privacy_request", criteria__section="privacy_requests"
+    ).exists()
 
 
 def test_a_correction_without_details_or_an_unknown_request_changes_nothing(client, guest):

@@ -393,6 +393,28 @@ def _scope_guest(scope: Scope):
     )
 
 
+def my_privacy_requests(*, scope: Scope) -> list:
+    """The guest's privacy requests, newest first, with what the privacy team answered: whatever
+    channel they came by (desk, phone, e-mail or online). Recorded as a self-service view."""
+    from guests.privacy.models import PrivacyRequest
+
+    with transaction.atomic():
+        reqs = list(
+            PrivacyRequest.objects.filter(guest_id__in=scope.guest_ids)
+            .exclude(type="enquiry")  # about another guest: not this guest's own request
+            .order_by("-received_at")[:50]
+        )
+        if reqs:
+            record(
+                action=Action.VIEW,
+                target_type="privacy_request",
+                target_ids=[r.pk for r in reqs],
+                guest_ids=scope.guest_ids,
+                criteria={"section": "privacy_requests"},
+            )
+    return reqs
+
+
 ONLINE_REQUEST_TYPES = ("access", "correction", "erasure", "objection")
 
 

@@ -481,6 +481,7 @@ def my_data(request):
         request,
         "portal/my_data.html",
         {
+            "my_requests": selectors.my_privacy_requests(scope=scope),
             "counts": counts,
             "emergencies": emergencies,
             "requested": requested,
