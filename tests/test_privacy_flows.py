@@ -123,6 +123,12 @@ def test_the_export_holds_the_guests_data_and_nothing_of_another_guest(
 ):
     guest, booking = guest_a
     FolioLine.objects.create(booking=booking, kind="minibar", amount="12.00", description="cola")
+    from reservations.models import Room, RoomMove
+
+    other_room = Room.objects.filter(property=hotel_a).exclude(pk=booking.room_id).first()
+    RoomMove.objects.create(
+        booking=booking, from_room=booking.room, to_room=other_room, reason="noisy neighbours"
+    )
     stranger, _sb = stayed_guest(
         hotel_a, family="诸葛", given="明亮", phone="+8613922223333", email="zhuge@example.com"
     )
@@ -150,6 +156,8 @@ def test_the_export_holds_the_guests_data_and_nothing_of_another_guest(
         and profile["documents"][0]["number"] == guest.documents.first().number
     )
     assert booking.reference in text and "cola" in text
+    own = [b for b in json.loads(zf.read("bookings.json")) if b["role"] == "booking guest"]
+    assert f"-> {other_room.number} (noisy neighbours)" in own[0]["room_moves"]
     for foreign in (
         "诸葛",
         "明亮",

@@ -118,8 +118,14 @@ def bookings(guest: Guest) -> list[dict]:
                 "currency": b.currency,
                 "special_requests": b.special_requests,
                 "booked_at": b.created_at,
+                # Every room the stay used, and why it moved (written about the guest's stay).
+                "room_moves": "; ".join(
+                    f"{m.moved_at:%Y-%m-%d %H:%M} {m.from_room.number if m.from_room else '-'} -> "
+                    f"{m.to_room.number}" + (f" ({m.reason})" if m.reason else "")
+                    for m in b.room_moves.all()
+                ),
             }
-            for b in own.order_by("arrival")
+            for b in own.order_by("arrival").prefetch_related("room_moves__from_room", "room_moves__to_room")
         ]
         + companion_rows
     )
