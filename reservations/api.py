@@ -199,10 +199,25 @@ class QuoteSerializer(serializers.Serializer):
 
 class RoomSerializer(serializers.ModelSerializer):
     room_type = serializers.CharField(source="room_type.code")
+    out_of_order_until = serializers.SerializerMethodField(
+        help_text="While the room is out of order today: the first night it is sold again; else null."
+    )
 
     class Meta:
         model = Room
-        fields = ["number", "floor", "room_type", "features", "housekeeping", "is_active"]
+        fields = [
+            "number",
+            "floor",
+            "room_type",
+            "features",
+            "housekeeping",
+            "is_active",
+            "out_of_order_until",
+        ]
+
+    def get_out_of_order_until(self, obj) -> str | None:
+        until = self.context.get("out_of_order", {}).get(obj.pk)
+        return until.isoformat() if until else None
 
 
 class RatePlanSerializer(serializers.ModelSerializer):
@@ -591,7 +606,13 @@ def _config_property(request):
 def room_list(request):
     prop = _config_property(request)
     rooms = Room.objects.filter(property=prop).select_related("room_type").order_by("number")
-    return Response(RoomSerializer(rooms, many=True).data)
+    today = services.local_today(prop)
+    out_of_order = dict(
+        RoomBlock.objects.filter(
+            room__property=prop, released_at__isnull=True, start__lte=today, end__gt=today
+        ).values_list("room_id", "end")
+    )
+    return Response(RoomSerializer(rooms, many=True, context={"out_of_order": out_of_order}).data)
 
 
 @extend_schema(

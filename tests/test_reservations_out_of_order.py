@@ -393,3 +393,13 @@ def test_the_forecast_counts_rooms_out_of_order_as_unavailable(hotel_a):
         (1, 1, 33.3),
         (0, 0, 0.0),
     ]
+
+
+def test_the_rooms_api_says_until_when_a_room_is_out_of_order(api_as, alice, hotel_a):
+    setup_hotel(hotel_a, rooms=2)
+    block = _block(hotel_a, _room(hotel_a, "101"), start=0, nights=3)
+    _block(hotel_a, _room(hotel_a, "102"), start=5, nights=1)  # later: not out of order today
+    rooms = {r["number"]: r for r in api_as(alice).get("/api/v1/rooms/", {"property": hotel_a.code}).json()}
+    assert rooms["101"]["out_of_order_until"] == block.end.isoformat()
+    assert rooms["101"]["housekeeping"] == "out_of_order"
+    assert rooms["102"]["out_of_order_until"] is None
