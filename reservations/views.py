@@ -71,6 +71,21 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _attempt(form, call, *, gone: bool = False) -> int | None:
+    """Run a booking service for a screen's form. None when it is done; else the status to answer
+    with (409 for a conflict, 400 for a refusal), the reason on the form and nothing changed.
+    `gone`: the conflict is about a room taken meanwhile."""
+    try:
+        call()
+    except services.BookingConflict as exc:
+        form.add_error(None, (_("That room has just gone.") + " " if gone else "") + exc.message)
+        return 409
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return 400
+    return None
+
+
 def _to_detail(request, booking):
     return redirect("reservations:booking-detail", property_code=request.property.code, booking_id=booking.pk)
 
@@ -334,19 +349,14 @@ def booking_cancel(request, booking_id):
     form = forms.CancelForm(request.POST or None, initial={"version": b.version})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_cancel(
-                actor=request.user,
-                booking=b,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except services.BookingConflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
+        d = form.cleaned_data
+        status = _attempt(
+            form,
+            lambda: services.booking_cancel(
+                actor=request.user, booking=b, version=d["version"], reason=d["reason"]
+            ),
+        )
+        if status is None:
             messages.success(request, _("Booking cancelled."))
             return _to_detail(request, b)
     ctx = {
@@ -382,16 +392,14 @@ def booking_check_in(request, booking_id):
             )
             for i in range(1, b.adults + 1)
         ]
-        try:
-            services.booking_check_in(
+        status = _attempt(
+            form,
+            lambda: services.booking_check_in(
                 actor=request.user, booking=b, version=d["version"], documents=docs, room=d["room"]
-            )
-        except services.BookingConflict as exc:
-            form.add_error(None, _("That room has just gone.") + " " + exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
+            ),
+            gone=True,
+        )
+        if status is None:
             messages.success(request, _("Checked in."))
             return _to_detail(request, b)
     return render(
@@ -417,20 +425,15 @@ def booking_move(request, booking_id):
     form = forms.MoveForm(request.POST or None, rooms=rooms, initial={"version": b.version})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_room_move(
-                actor=request.user,
-                booking=b,
-                version=form.cleaned_data["version"],
-                room=form.cleaned_data["room"],
-                reason=form.cleaned_data["reason"],
-            )
-        except services.BookingConflict as exc:
-            form.add_error(None, _("That room has just gone.") + " " + exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
+        d = form.cleaned_data
+        status = _attempt(
+            form,
+            lambda: services.booking_room_move(
+                actor=request.user, booking=b, version=d["version"], room=d["room"], reason=d["reason"]
+            ),
+            gone=True,
+        )
+        if status is None:
             messages.success(request, _("Room changed."))
             return _to_detail(request, b)
     return render(request, "reservations/move.html", {"form": form, "b": b}, status=status)
@@ -493,20 +496,15 @@ def booking_departure(request, booking_id):
     form = forms.DepartureForm(request.POST or None, initial={"version": b.version, "departure": b.departure})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            b = services.booking_departure_change(
-                actor=request.user,
-                booking=b,
-                version=form.cleaned_data["version"],
-                departure=form.cleaned_data["departure"],
-            )
-        except services.BookingConflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-            status = 400
-        else:
+        d = form.cleaned_data
+        status = _attempt(
+            form,
+            lambda: services.booking_departure_change(
+                actor=request.user, booking=b, version=d["version"], departure=d["departure"]
+            ),
+        )
+        if status is None:
+            b.refresh_from_db()
             messages.success(
                 request,
                 _("Departure changed from %(old)s to %(new)s; the stay now costs %(total)s %(cur)s.")
@@ -530,15 +528,11 @@ def booking_check_out(request, booking_id):
     form = forms.VersionForm(request.POST or None, initial={"version": b.version})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_check_out(actor=request.user, booking=b, version=form.cleaned_data["version"])
-        except services.BookingConflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-            status = 400
-        else:
+        version = form.cleaned_data["version"]
+        status = _attempt(
+            form, lambda: services.booking_check_out(actor=request.user, booking=b, version=version)
+        )
+        if status is None:
             messages.success(request, _("Checked out. Print the receipt for the guest."))
             return _to_detail(request, b)
     # What check-out will ask for: the balance plus the room nights the night audit has not posted
