@@ -12,20 +12,23 @@ from tests.factories import PASSWORD
 # base_url and browser_type_launch_args (Debian's chromium) come from tests/conftest.py.
 
 
+def _sign_in(page, live_server, username):
+    """Sign in through the real form, in English."""
+    page.set_default_timeout(15000)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_desk_flow_from_search_to_printed_receipt(page, live_server, alice, hotel_a, settings):
     setup_hotel(hotel_a, rooms=3, price="480.00")
     earlier = make_booking(hotel_a, guest=new_guest(hotel_a, family="赵", given="敏"), offset=5)
-    page.set_default_timeout(15000)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-
-    # Sign in through the real form.
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+    _sign_in(page, live_server, "alice")
 
     # Search: the earlier booking by reference, name masked in the list.
     page.goto(f"/p/{hotel_a.code}/bookings/")
@@ -78,3 +81,41 @@ def test_the_desk_flow_from_search_to_printed_receipt(page, live_server, alice, 
     assert "480.00" in folio and "30.00" in folio and "510.00" in folio
     page.emulate_media(media="print")
     assert not page.locator("header.topbar").is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_extends_a_stay_and_takes_a_room_out_of_order(page, live_server, alice, hotel_a):
+    from datetime import timedelta
+
+    from guests.testing import prc_id
+    from reservations import services
+
+    setup_hotel(hotel_a, rooms=3, price="480.00")
+    b = make_booking(hotel_a, nights=1)
+    doc = services.IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
+    b = services.booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
+    _sign_in(page, live_server, "alice")
+
+    # One more night for the guest in house.
+    page.goto(f"/p/{hotel_a.code}/bookings/{b.pk}/")
+    page.locator("[data-testid=change-departure]").click()
+    page.fill("#id_departure", (b.departure + timedelta(days=1)).isoformat())
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "the stay now costs 960.00" in page.locator(".messages").inner_text()
+    assert "2 nights" in page.locator("main").inner_text()
+
+    # A free room out of order from tomorrow, for two nights.
+    free = next(r for r in services.free_rooms(booking=b, ready_only=False) if r.pk != b.room_id)
+    page.goto(f"/p/{hotel_a.code}/housekeeping/")
+    page.select_option("#out-of-order form select[name=room]", str(free.pk))
+    page.fill("#out-of-order input[name=start]", (b.arrival + timedelta(days=1)).isoformat())
+    page.fill("#out-of-order input[name=end]", (b.arrival + timedelta(days=3)).isoformat())
+    page.fill("#out-of-order input[name=reason]", "water leak")
+    with page.expect_navigation():
+        page.locator("#out-of-order form button[type=submit]").click()
+    assert f"Room {free.number} is out of order" in page.locator(".messages").inner_text()
+    assert "water leak" in page.locator("[data-testid=blocks]").inner_text()
+    page.goto(f"/p/{hotel_a.code}/room-chart/")
+    expect(page.locator("[data-testid=chart-out-of-order]")).to_have_count(1)
