@@ -21,6 +21,7 @@ from .models import (
     FolioLine,
     Housekeeping,
     LineKind,
+    NightAuditRun,
     RatePlan,
     RatePrice,
     Room,
@@ -194,6 +195,18 @@ def load(out) -> None:
         )
     _rebuild_inventory(props)
     _out_of_order(props, out)
+    for prop in props:  # the demo's past nights were posted as a night audit would have
+        yesterday = timezone.localdate(timezone=prop.tz) - timedelta(days=1)
+        NightAuditRun.objects.get_or_create(
+            property=prop,
+            business_date=yesterday,
+            defaults={
+                "ran_at": timezone.now(),
+                "room_charges": FolioLine.objects.filter(
+                    booking__property=prop, kind=LineKind.ROOM, night=yesterday
+                ).count(),
+            },
+        )
 
 
 def _out_of_order(props, out) -> None:

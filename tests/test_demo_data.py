@@ -28,6 +28,7 @@ def test_a_second_demo_run_adds_nothing_and_every_demo_user_signs_in(settings):
     first = _counts()
     assert first["guests.Guest"] >= 100
     assert first["reservations.RoomBlock"] == 2  # a room out of order at each demo hotel
+    assert first["reservations.NightAuditRun"] == 2  # yesterday closed at each demo hotel
     call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
     request = RequestFactory().post("/login/")
