@@ -7,7 +7,7 @@ endpoints (which redirect to a screen that records) are NOT_PERSONAL.
 
 from datetime import timedelta
 
-from .testing import make_booking, setup_hotel
+from .testing import make_booking, make_in_house, setup_hotel
 
 
 def _spec(user, url, action, target_type, target_id, method="get", data=None, status=200):
@@ -121,13 +121,9 @@ def _api_check_in(people, hotels):
 
 
 def _api_check_out(people, hotels):
-    from guests.testing import prc_id
+    from .services import folio_payment_post
 
-    from .services import IdentityDocumentInput, booking_check_in, folio_payment_post
-
-    b = make_booking(hotels["a"])
-    doc = IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
-    b = booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
+    b = make_in_house(hotels["a"])
     folio_payment_post(actor=None, booking=b, kind="cash", amount=b.total)
     b.refresh_from_db()
     data = {"version": b.version}
@@ -136,18 +132,8 @@ def _api_check_out(people, hotels):
     )
 
 
-def _checked_in(prop):
-    from guests.testing import prc_id
-
-    from .services import IdentityDocumentInput, booking_check_in
-
-    b = make_booking(prop)
-    doc = IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
-    return booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
-
-
 def _api_departure(people, hotels):
-    b = _checked_in(hotels["a"])
+    b = make_in_house(hotels["a"])
     data = {"version": b.version, "departure": (b.departure + timedelta(days=1)).isoformat()}
     return _spec(
         people["alice"], f"/api/v1/bookings/{b.pk}/departure/", "view", "booking", b.pk, "post", data
@@ -157,7 +143,7 @@ def _api_departure(people, hotels):
 def _api_move(people, hotels):
     from .models import Room
 
-    b = _checked_in(hotels["a"])
+    b = make_in_house(hotels["a"])
     other = Room.objects.filter(room_type=b.room_type, is_active=True).exclude(pk=b.room_id).first()
     data = {"version": b.version, "room": other.number}
     return _spec(people["alice"], f"/api/v1/bookings/{b.pk}/move/", "view", "booking", b.pk, "post", data)

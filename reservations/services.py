@@ -839,19 +839,22 @@ def booking_companion_remove(*, actor, booking: Booking, guest_id) -> None:
 
 
 def guest_by_document(doc_type: str, number: str):
-    """The live profile holding this identity document (a merged one's survivor), or None."""
+    """The live profile holding this identity document, or None. A merge moves documents to the
+    surviving profile and erasure deletes them; the filter only keeps that promise fail-closed."""
     from guests.models import IdentityDocument
     from pms.crypto import blind_index
 
     doc = (
-        IdentityDocument.objects.filter(doc_type=doc_type, number_bidx=blind_index("id_number", number))
-        .select_related("guest__merged_into")
+        IdentityDocument.objects.filter(
+            doc_type=doc_type,
+            number_bidx=blind_index("id_number", number),
+            guest__merged_into__isnull=True,
+            guest__erased_at__isnull=True,
+        )
+        .select_related("guest")
         .first()
     )
-    guest = doc.guest if doc is not None else None
-    while guest is not None and guest.merged_into_id:
-        guest = guest.merged_into
-    return guest if guest is not None and guest.erased_at is None else None
+    return doc.guest if doc is not None else None
 
 
 def booking_room_move(

@@ -74,6 +74,17 @@ def make_booking(
     )
 
 
+def make_in_house(prop, **kwargs):
+    """A booking made by `make_booking` and checked in through the service with one resident ID."""
+    from guests.testing import prc_id
+
+    from .services import IdentityDocumentInput, booking_check_in
+
+    b = make_booking(prop, **kwargs)
+    doc = IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
+    return booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
+
+
 def booking_payload(prop, guest, *, offset: int = 2, nights: int = 2, **extra) -> dict:
     """The body of `POST /api/v1/bookings/` for `guest` at `prop` (room type "std", plan "bar"),
     arriving `offset` days from today (hotel time)."""

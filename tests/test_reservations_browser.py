@@ -88,13 +88,11 @@ def test_the_desk_flow_from_search_to_printed_receipt(page, live_server, alice, 
 def test_the_desk_extends_a_stay_and_takes_a_room_out_of_order(page, live_server, alice, hotel_a):
     from datetime import timedelta
 
-    from guests.testing import prc_id
     from reservations import services
+    from reservations.testing import make_in_house
 
     setup_hotel(hotel_a, rooms=3, price="480.00")
-    b = make_booking(hotel_a, nights=1)
-    doc = services.IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
-    b = services.booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
+    b = make_in_house(hotel_a, nights=1)
     _sign_in(page, live_server, "alice")
 
     # One more night for the guest in house.

@@ -11,15 +11,9 @@ from audit.models import AccessEvent
 from guests.testing import prc_id
 from reservations import services
 from reservations.models import Booking, BookingStatus, FolioLine, Inventory, RateOverride, Room, RoomMove
-from reservations.testing import make_booking, setup_hotel
+from reservations.testing import make_booking, make_in_house, setup_hotel
 
 pytestmark = pytest.mark.django_db
-
-
-def _in_house(prop, **kwargs):
-    b = make_booking(prop, **kwargs)
-    doc = services.IdentityDocumentInput(full_name="王伟", doc_type="prc_id", number=prc_id())
-    return services.booking_check_in(actor=None, booking=b, version=b.version, documents=[doc])
 
 
 def _sold(room_type, day):
@@ -33,7 +27,7 @@ def _state(b):
 
 def test_extending_prices_the_added_nights_and_takes_them_from_the_inventory(hotel_a, alice):
     rt, plan = setup_hotel(hotel_a)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     extra = b.departure
     RateOverride.objects.create(rate_plan=plan, room_type=rt, date=extra + timedelta(days=1), price="650.00")
     assert _sold(rt, extra) == 0
@@ -50,7 +44,7 @@ def test_extending_prices_the_added_nights_and_takes_them_from_the_inventory(hot
 
 def test_shortening_gives_the_nights_back(hotel_a, alice):
     rt, _ = setup_hotel(hotel_a)
-    b = _in_house(hotel_a, nights=4)
+    b = make_in_house(hotel_a, nights=4)
     last = b.departure - timedelta(days=1)
     assert _sold(rt, last) == 1
 
@@ -66,7 +60,7 @@ def test_shortening_gives_the_nights_back(hotel_a, alice):
 
 def test_an_extension_into_a_night_the_room_is_promised_for_is_a_conflict_naming_the_room(hotel_a, alice):
     setup_hotel(hotel_a, rooms=2)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     nxt = make_booking(hotel_a, offset=2, nights=2)
     services.booking_room_assign(actor=alice, booking=nxt, room=b.room)
     before = _state(b)
@@ -83,7 +77,7 @@ def test_an_extension_into_a_night_the_room_is_promised_for_is_a_conflict_naming
 
 def test_an_extension_when_the_type_is_full_is_a_conflict_and_changes_nothing(hotel_a, alice):
     setup_hotel(hotel_a, rooms=1)
-    b = _in_house(hotel_a, nights=1)
+    b = make_in_house(hotel_a, nights=1)
     make_booking(hotel_a, offset=1, nights=1)  # the only room, unassigned, for tomorrow
     before = _state(b)
     with pytest.raises(services.BookingConflict, match=r"No .* room is left"):
@@ -95,7 +89,7 @@ def test_an_extension_when_the_type_is_full_is_a_conflict_and_changes_nothing(ho
 
 def test_a_closed_night_refuses_the_extension(hotel_a, alice):
     rt, plan = setup_hotel(hotel_a)
-    b = _in_house(hotel_a, nights=1)
+    b = make_in_house(hotel_a, nights=1)
     RateOverride.objects.create(rate_plan=plan, room_type=rt, date=b.departure, closed=True)
     before = _state(b)
     with pytest.raises(ValidationError) as exc:
@@ -116,7 +110,7 @@ def test_a_closed_night_refuses_the_extension(hotel_a, alice):
 )
 def test_bad_departures_are_refused_with_a_reason(departure, message, hotel_a, alice):
     setup_hotel(hotel_a)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     before = _state(b)
     with pytest.raises(ValidationError) as exc:
         services.booking_departure_change(
@@ -136,7 +130,7 @@ def test_only_an_in_house_stay_is_extended_here(hotel_a, alice):
 
 def test_a_stale_version_is_a_conflict(hotel_a, alice):
     setup_hotel(hotel_a)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     with pytest.raises(services.StaleBooking):
         services.booking_departure_change(
             actor=alice, booking=b, version=b.version - 1, departure=b.departure + timedelta(days=1)
@@ -149,7 +143,7 @@ def test_a_stale_version_is_a_conflict(hotel_a, alice):
 def _overstaying(prop):
     """A guest checked in two nights ago for one night, still in house."""
     setup_hotel(prop)
-    b = _in_house(prop, nights=1)
+    b = make_in_house(prop, nights=1)
     today = services.local_today(prop)
     Booking.objects.filter(pk=b.pk).update(
         arrival=today - timedelta(days=2), departure=today - timedelta(days=1)
@@ -208,7 +202,7 @@ def test_extending_an_overstay_books_the_nights_stayed_and_check_out_charges_the
 
 def test_the_desk_extends_a_stay_through_the_screen(hotel_a, alice, login):
     setup_hotel(hotel_a)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     client = login(alice)
     url = f"/p/{hotel_a.code}/bookings/{b.pk}/departure/"
     new = (b.departure + timedelta(days=1)).isoformat()
@@ -221,7 +215,7 @@ def test_the_desk_extends_a_stay_through_the_screen(hotel_a, alice, login):
 
 def test_the_screen_shows_the_conflict_and_keeps_the_stay(hotel_a, alice, login):
     setup_hotel(hotel_a, rooms=2)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     nxt = make_booking(hotel_a, offset=2, nights=1)
     services.booking_room_assign(actor=alice, booking=nxt, room=b.room)
     before = _state(b)
@@ -235,7 +229,7 @@ def test_the_screen_shows_the_conflict_and_keeps_the_stay(hotel_a, alice, login)
 
 def test_the_screen_explains_a_bad_date(hotel_a, alice, login):
     setup_hotel(hotel_a)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     r = login(alice).post(
         f"/p/{hotel_a.code}/bookings/{b.pk}/departure/", {"version": b.version, "departure": "soon"}
     )
@@ -250,7 +244,7 @@ def test_the_screen_explains_a_bad_date(hotel_a, alice, login):
 @pytest.mark.parametrize("person", ["heidi", "carol", "dave", "erin", "frank", "grace", "ivan"])
 def test_who_may_not_change_a_departure_gets_404_and_nothing_changes(person, people, hotel_a, login):
     setup_hotel(hotel_a)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     before = _state(b)
     r = login(people[person]).post(
         f"/p/{hotel_a.code}/bookings/{b.pk}/departure/",
@@ -264,7 +258,7 @@ def test_who_may_not_change_a_departure_gets_404_and_nothing_changes(person, peo
 
 def test_the_api_extends_and_shortens(api_as, alice, hotel_a):
     setup_hotel(hotel_a)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     api = api_as(alice)
     r = api.post(
         f"/api/v1/bookings/{b.pk}/departure/",
@@ -284,7 +278,7 @@ def test_the_api_extends_and_shortens(api_as, alice, hotel_a):
 
 def test_the_api_answers_409_400_and_404(api_as, alice, carol, heidi, hotel_a):
     setup_hotel(hotel_a, rooms=2)
-    b = _in_house(hotel_a, nights=2)
+    b = make_in_house(hotel_a, nights=2)
     nxt = make_booking(hotel_a, offset=2, nights=1)
     services.booking_room_assign(actor=alice, booking=nxt, room=b.room)
     before = _state(b)
@@ -307,7 +301,7 @@ def test_the_api_answers_409_400_and_404(api_as, alice, carol, heidi, hotel_a):
 
 def test_the_api_moves_a_stay(api_as, alice, carol, hotel_a):
     setup_hotel(hotel_a, rooms=3)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     old_room = b.room
     target = Room.objects.filter(room_type=b.room_type).exclude(pk=b.room_id).first()
     assert (
@@ -334,7 +328,7 @@ def test_the_api_moves_a_stay(api_as, alice, carol, hotel_a):
 
 def test_each_move_is_kept_in_the_stays_room_history(hotel_a, alice, login):
     setup_hotel(hotel_a, rooms=3)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     first = b.room
     second, third = Room.objects.filter(room_type=b.room_type).exclude(pk=first.pk).order_by("number")
     client = login(alice)
@@ -355,7 +349,7 @@ def test_each_move_is_kept_in_the_stays_room_history(hotel_a, alice, login):
 
 def test_the_api_shows_the_room_history(api_as, alice, hotel_a):
     setup_hotel(hotel_a, rooms=2)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     target = Room.objects.filter(room_type=b.room_type).exclude(pk=b.room_id).get()
     r = api_as(alice).post(
         f"/api/v1/bookings/{b.pk}/move/",
@@ -425,7 +419,7 @@ def test_the_front_desk_shows_the_last_night_audit_and_says_when_it_is_late(hote
     assert 'class="error" data-testid="night-audit"' in page and "has not run yet" in page
 
     _overstaying(hotel_a)  # one guest still in house after their departure
-    staying = _in_house(hotel_a, nights=2)  # and one whose first night is tonight
+    staying = make_in_house(hotel_a, nights=2)  # and one whose first night is tonight
     today = services.local_today(hotel_a)
     yesterday = today - timedelta(days=1)
     services.night_audit_run(property=hotel_a, business_date=today)
@@ -451,7 +445,7 @@ def test_the_desk_registers_and_removes_a_companion_by_document(hotel_a, alice, 
     setup_hotel(hotel_a)
     number = unique_prc_id()
     friend = make_guest(hotel_a, family="李", given="娜", id_number=number)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     client = login(alice)
     url = f"/p/{hotel_a.code}/bookings/{b.pk}/companions/"
     r = client.post(url, {"doc_type": "prc_id", "number": number}, follow=True)
@@ -485,7 +479,7 @@ def test_who_may_not_register_companions_gets_404(person, people, hotel_a, login
     setup_hotel(hotel_a)
     number = unique_prc_id()
     make_guest(hotel_a, id_number=number)
-    b = _in_house(hotel_a)
+    b = make_in_house(hotel_a)
     r = login(people[person]).post(
         f"/p/{hotel_a.code}/bookings/{b.pk}/companions/", {"doc_type": "prc_id", "number": number}
     )
